@@ -1,0 +1,55 @@
+# Everything runs from a virtual environment that `make` creates on first use:
+#   make test        the whole suite, on every database reachable on 127.0.0.1
+#   make lint        ruff (lint + format check), codespell, validate-pyproject
+#   make typecheck   mypy --strict on the package and the tests
+#   make docs        mkdocs build --strict
+#   make bench       benchmarks, printed as ratios, with a chart for the docs
+#   make demo        the polls demo under uvicorn at http://127.0.0.1:8000
+# Variables: PYTHON (interpreter for the venv), VENV (its folder), GROUPS (dependency
+# groups to install), DJANGO (a pip requirement that overrides the Django version, e.g.
+# DJANGO='Django==4.2.*'), ARGS (arguments passed to pytest or the benchmarks).
+
+PYTHON ?= python3
+VENV ?= .venv
+GROUPS ?= dev
+DJANGO ?=
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install test lint typecheck docs bench demo clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
+	$(PY) -m pip install --quiet --editable . $(foreach g,$(GROUPS),--group $(g))
+	@# mysqlclient needs libmariadb-dev; without it the MariaDB suite reports why it did not run.
+	$(PY) -m pip install --quiet --group mariadb \
+	  || echo "warning: mysqlclient did not build (apt install libmariadb-dev pkg-config); MariaDB tests cannot run"
+	$(if $(DJANGO),$(PY) -m pip install --quiet "$(DJANGO)")
+	touch $@
+
+test: $(STAMP)
+	$(PY) scripts/runtests.py $(ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m codespell
+	$(PY) -m validate_pyproject pyproject.toml
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py $(ARGS)
+
+demo: $(STAMP)
+	$(PY) demo/run.py
+
+clean:
+	rm -rf $(VENV) site .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,40 @@
+"""multisync: one name, two halves.
+
+`@multisync` pairs a sync and an async implementation under one name:
+`obj.save()` runs the sync half, `await obj.save.a()` and `await obj.save_async()`
+the async half. The Django integration lives in `multisync.django`; this package
+root imports neither Django nor mypy.
+"""
+
+from multisync._dispatch import (
+    BoundMultisync,
+    Multisync,
+    MultisyncClassmethod,
+    MultisyncStaticmethod,
+    multisync,
+)
+from multisync.exceptions import (
+    DecoratorMisuseError,
+    HalvesMismatchError,
+    MultisyncError,
+    SyncCallInEventLoopError,
+)
+
+__all__ = [
+    "BoundMultisync",
+    "DecoratorMisuseError",
+    "HalvesMismatchError",
+    "Multisync",
+    "MultisyncClassmethod",
+    "MultisyncError",
+    "MultisyncStaticmethod",
+    "SyncCallInEventLoopError",
+    "multisync",
+]
+
+__version__ = "0.1.0"
+
+# Report the public objects as `multisync.X` in reprs and tracebacks.
+for _name in __all__:
+    globals()[_name].__module__ = __name__
+del _name

@@ -1,0 +1,1 @@
+"""multisync test suite."""

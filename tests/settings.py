@@ -1,0 +1,34 @@
+"""Django settings for the test suite; `MULTISYNC_TEST_DB` picks the database."""
+
+from __future__ import annotations
+
+import os
+
+SECRET_KEY = "multisync-tests"  # noqa: S105
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+]
+
+_ENGINES = {
+    "sqlite": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"},
+    "postgres": {
+        "ENGINE": "django.db.backends.postgresql",
+        "HOST": "127.0.0.1",
+        "PORT": 5432,
+        "USER": "postgres",
+        "NAME": "test",
+    },
+    "mariadb": {
+        "ENGINE": "django.db.backends.mysql",
+        "HOST": "127.0.0.1",
+        "PORT": 3306,
+        "USER": "root",
+        "PASSWORD": "",
+        "NAME": "test",
+        "OPTIONS": {"charset": "utf8mb4"},
+    },
+}
+DATABASES = {"default": _ENGINES[os.environ.get("MULTISYNC_TEST_DB", "sqlite")]}
