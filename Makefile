@@ -22,12 +22,12 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
-	$(PY) -m pip install --quiet --editable . $(foreach g,$(GROUPS),--group $(g))
+	$(PY) -m pip install -qq --upgrade "pip>=25.1"
+	$(PY) -m pip install -qq --editable . $(foreach g,$(GROUPS),--group $(g))
 	@# mysqlclient needs libmariadb-dev; without it the MariaDB suite reports why it did not run.
-	$(PY) -m pip install --quiet --group mariadb \
+	$(PY) -m pip install -qq --group mariadb \
 	  || echo "warning: mysqlclient did not build (apt install libmariadb-dev pkg-config); MariaDB tests cannot run"
-	$(if $(DJANGO),$(PY) -m pip install --quiet "$(DJANGO)")
+	$(if $(DJANGO),$(PY) -m pip install -qq "$(DJANGO)")
 	touch $@
 
 test: $(STAMP)
@@ -36,7 +36,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m codespell
+	$(VENV)/bin/codespell
 	$(PY) -m validate_pyproject pyproject.toml
 
 typecheck: $(STAMP)
