@@ -29,6 +29,7 @@ __all__ = [
     "MultisyncError",
     "MultisyncStaticmethod",
     "SyncCallInEventLoopError",
+    "UnprefetchedRelatedModelAccessError",
     "multisync",
 ]
 
@@ -36,5 +37,21 @@ __version__ = "0.1.0"
 
 # Report the public objects as `multisync.X` in reprs and tracebacks.
 for _name in __all__:
-    globals()[_name].__module__ = __name__
+    if _name in globals():
+        globals()[_name].__module__ = __name__
 del _name
+
+
+def __getattr__(name: str) -> object:
+    # The Django error is importable from here too, without importing Django for
+    # everyone else: it loads on first use.
+    if name == "UnprefetchedRelatedModelAccessError":
+        from multisync.django.exceptions import UnprefetchedRelatedModelAccessError
+
+        return UnprefetchedRelatedModelAccessError
+    msg = f"module 'multisync' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

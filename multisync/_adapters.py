@@ -44,17 +44,28 @@ def is_async_callable(obj: object) -> bool:
 
 
 def derive_async(
-    sync_fn: Callable[..., Any], name: str, qualname: str
+    sync_fn: Callable[..., Any],
+    name: str,
+    qualname: str,
+    replacement: Callable[[tuple[Any, ...]], Callable[..., Any] | None] | None = None,
 ) -> Callable[..., Coroutine[Any, Any, Any]]:
     """Build an async half that runs `sync_fn` in a thread-sensitive executor.
 
     The `sync_to_async` wrapper is built once here, not per call: building it costs
     about 4 us, which Django's `aget`/`asave` pay on every call.
+
+    `replacement(args)` may return a callable to run instead of `sync_fn`: a method
+    replaced on its class after the class was built (a test double), which the sync
+    spelling now runs, so the async spelling must run it too.
     """
     bridge = sync_to_async(sync_fn, thread_sensitive=True)
 
     async def async_half(*args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
+        if replacement is not None:
+            replaced = replacement(args)
+            if replaced is not None:
+                return await sync_to_async(replaced, thread_sensitive=True)(*args[1:], **kwargs)
         return await bridge(*args, **kwargs)
 
     functools.update_wrapper(async_half, sync_fn)

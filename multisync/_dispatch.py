@@ -31,8 +31,9 @@ import inspect
 import re
 import weakref
 from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass
 from types import MethodType
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, Self, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, Generic, Self, cast, overload
 
 from multisync._adapters import derive_async, derive_sync, is_async_callable
 from multisync._typing import P2, R2, P, R, T
@@ -43,12 +44,35 @@ __all__ = [
     "Multisync",
     "MultisyncClassmethod",
     "MultisyncStaticmethod",
+    "Traits",
     "apply_override_rule",
     "install",
     "multisync",
 ]
 
 AsyncFn = Callable[..., Coroutine[Any, Any, Any]]
+
+
+@dataclass(frozen=True)
+class Traits:
+    """What a multisync name passes on to the pairs that override it in subclasses.
+
+    `extra_async_names` are async spellings beyond `m_async` (Django's `asave`);
+    `async_factory` builds an async half from a sync half, for names whose async half
+    must do more than run the sync half in a thread (QuerySet methods that return a
+    queryset return it evaluated).
+    """
+
+    extra_async_names: tuple[str, ...] = ()
+    async_factory: Callable[[Callable[..., Any]], AsyncFn] | None = None
+
+    def merged_over(self, parent: Traits) -> Traits:
+        """These traits, completed by the parent's."""
+        extras = tuple(dict.fromkeys((*parent.extra_async_names, *self.extra_async_names)))
+        return Traits(extras, self.async_factory or parent.async_factory)
+
+
+_NO_TRAITS = Traits()
 
 if TYPE_CHECKING:
 
@@ -176,20 +200,22 @@ class _Pair(_CCall):
 
     __name__: str
     __qualname__: str
+    # Whether the first argument of a call is the instance (not a class, not nothing).
+    _binds_instance: ClassVar[bool] = False
     _async_fn: AsyncFn
     _sync_written: bool
     _async_written: bool
     _owner: type | None
     _finished: bool
     _name: str
-    _extra_async_names: tuple[str, ...]
+    _traits: Traits
 
     @classmethod
     def _make(
         cls,
         sync_fn: Callable[..., Any] | None,
         async_fn: AsyncFn | None,
-        extra_async_names: tuple[str, ...] = (),
+        traits: Traits = _NO_TRAITS,
     ) -> Self:
         """Build a pair from raw functions; the missing half is derived."""
         __tracebackhide__ = True
@@ -204,19 +230,31 @@ class _Pair(_CCall):
                 return pair._describe_sync_call(args)
 
             sync_fn = derive_sync(async_fn, describe)
-        if async_fn is None:
-            async_fn = derive_async(
-                sync_fn, f"{written.__name__}_async", f"{written.__qualname__}_async"
-            )
         pair = _CCall.__new__(cls, sync_fn)
+        if async_fn is None:
+            async_fn = pair._derive_async(sync_fn, traits)
         pair._async_fn = async_fn
         pair._sync_written, pair._async_written = sync_written, async_written
         pair._owner = None
         pair._finished = True
         pair._name = written.__name__
-        pair._extra_async_names = extra_async_names
+        pair._traits = traits
         functools.update_wrapper(cast("Any", pair), written)
         return pair
+
+    def _derive_async(self, sync_fn: Callable[..., Any], traits: Traits) -> AsyncFn:
+        if traits.async_factory is not None:
+            return traits.async_factory(sync_fn)
+
+        def replacement(args: tuple[Any, ...]) -> Callable[..., Any] | None:
+            return self._replacement_for(args)
+
+        return derive_async(
+            sync_fn,
+            f"{sync_fn.__name__}_async",
+            f"{sync_fn.__qualname__}_async",
+            replacement if self._binds_instance else None,
+        )
 
     def _wrap(self, fn: Callable[..., Any]) -> Any:
         """Wrap a raw half the way this kind is stored on a class."""
@@ -231,7 +269,7 @@ class _Pair(_CCall):
     @property
     def async_names(self) -> tuple[str, ...]:
         """Every async spelling of this name: `m_async` plus extras such as `asave`."""
-        return (f"{self._name}_async", *self._extra_async_names)
+        return (f"{self._name}_async", *self._traits.extra_async_names)
 
     def __set_name__(self, owner: type, name: str) -> None:
         __tracebackhide__ = True
@@ -251,8 +289,10 @@ class _Pair(_CCall):
         self._owner, self._name = owner, name
         parent = _nearest_pair(owner, name)
         if parent is not None:
-            extras = (*parent._extra_async_names, *self._extra_async_names)
-            self._extra_async_names = tuple(dict.fromkeys(extras))
+            traits = self._traits.merged_over(parent._traits)
+            if traits.async_factory is not self._traits.async_factory and not self._async_written:
+                self._async_fn = self._derive_async(self.func, traits)
+            self._traits = traits
         _register(owner, name)
 
     def _finish(self, owner: type) -> None:
@@ -303,6 +343,21 @@ class _Pair(_CCall):
         _check_same_shape(self._wrap(self.func), fn)
         self._async_fn, self._async_written = _unwrap(fn), True
 
+    def _replacement_for(self, args: tuple[Any, ...]) -> Callable[..., Any] | None:
+        """The sync spelling that replaced this pair on the instance's class, if any.
+
+        A class attribute replaced after the class was built (`mock.patch.object(
+        Question, "save")`) is what `obj.m()` runs now; the derived async half runs it
+        too, as Django's `asave()` runs whatever `self.save` is.
+        """
+        owner = self._owner
+        if not args or owner is None or not isinstance(args[0], owner):
+            return None
+        current = getattr(type(args[0]), self._name, None)
+        if current is None or isinstance(current, _Pair):
+            return None
+        return cast("Callable[..., Any]", getattr(args[0], self._name))
+
     def _display_name(self) -> str:
         owner = self._owner
         return f"{owner.__qualname__}.{self._name}" if owner else self.__qualname__
@@ -337,6 +392,8 @@ class Multisync(_Pair, Generic[P, R]):
 
     !!! note "Added in 0.1"
     """
+
+    _binds_instance = True
 
     if TYPE_CHECKING:
 
@@ -603,7 +660,7 @@ def _pair_from_body(definer: type, name: str, template: _Pair) -> _Pair:
         return _create(
             written._wrap(written.func) if written._sync_written else None,
             written._wrap(written._async_fn) if written._async_written else None,
-            template._extra_async_names,
+            template._traits,
         )
     halves = [(s, body[s]) for s in template.async_names if s in body]
     if written is not None and is_async_callable(written):
@@ -618,7 +675,7 @@ def _pair_from_body(definer: type, name: str, template: _Pair) -> _Pair:
                 "spellings run it."
             )
             raise DecoratorMisuseError(msg)
-    return _create(written, async_half, template._extra_async_names)
+    return _create(written, async_half, template._traits)
 
 
 # --- construction -------------------------------------------------------------------
@@ -631,7 +688,7 @@ _CLASS_FOR_KIND: dict[str, type[_Pair]] = {
 
 
 def _create(
-    sync_obj: object | None, async_obj: object | None, extra_async_names: tuple[str, ...] = ()
+    sync_obj: object | None, async_obj: object | None, traits: Traits = _NO_TRAITS
 ) -> _Pair:
     __tracebackhide__ = True
     if sync_obj is not None:
@@ -644,7 +701,7 @@ def _create(
     return cls._make(
         _unwrap(sync_obj) if sync_obj is not None else None,
         _unwrap(async_obj) if async_obj is not None else None,
-        extra_async_names,
+        traits,
     )
 
 
@@ -653,8 +710,7 @@ def install(
     name: str,
     sync_fn: Callable[..., Any] | None,
     async_fn: AsyncFn | None,
-    *,
-    extra_async_names: tuple[str, ...] = (),
+    traits: Traits = _NO_TRAITS,
 ) -> _Pair:
     """Install a pair on an existing class, replacing every spelling it had.
 
@@ -662,7 +718,7 @@ def install(
     the existing `m_async`/extra spellings are overwritten, not adopted.
     """
     __tracebackhide__ = True
-    pair = _create(sync_fn, async_fn, extra_async_names)
+    pair = _create(sync_fn, async_fn, traits)
     setattr(owner, name, pair)
     pair._attach(owner, name)
     for spelling in pair.async_names:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ParamSpec, TypeVar
 
-__all__ = ["P", "P2", "R", "R2", "T"]  # noqa: RUF022  # grouped by role, not sorted
+__all__ = ["P2", "R2", "P", "R", "T"]
 
 P = ParamSpec("P")
 P2 = ParamSpec("P2")

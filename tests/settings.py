@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 
-SECRET_KEY = "multisync-tests"  # noqa: S105
+SECRET_KEY = "multisync-tests"
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "multisync",
+    "tests.testapp",
 ]
 
 _ENGINES = {

@@ -52,7 +52,7 @@ def run_block(page: Path, line: int, source: str, namespace: dict[str, Any]) -> 
     code = compile(
         padded, filename, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True
     )
-    result = eval(code, namespace)  # noqa: S307  # our own documentation
+    result = eval(code, namespace)  # our own documentation
     if inspect.iscoroutine(result):
         async_to_sync(_await)(result)
 

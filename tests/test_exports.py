@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 
 import multisync
+import multisync.django
 
 
 def public_names(module: ModuleType) -> set[str]:
@@ -28,4 +29,18 @@ def test_all_lists_every_public_name() -> None:
 
 def test_exports_report_package_as_module() -> None:
     """Exported objects say `multisync`, not a private module, in reprs and tracebacks."""
-    assert {getattr(multisync, name).__module__ for name in multisync.__all__} == {"multisync"}
+    modules = {name: getattr(multisync, name).__module__ for name in multisync.__all__}
+    assert modules.pop("UnprefetchedRelatedModelAccessError") == "multisync.django"
+    assert set(modules.values()) == {"multisync"}
+
+
+def test_django_layer_all_is_sorted_and_complete() -> None:
+    """`multisync.django.__all__` is sorted and every name in it imports."""
+    assert multisync.django.__all__ == sorted(multisync.django.__all__)
+    assert all(getattr(multisync.django, name) for name in multisync.django.__all__)
+
+
+def test_django_error_is_the_same_class_from_both_packages() -> None:
+    """`multisync.UnprefetchedRelatedModelAccessError` is `multisync.django`'s class."""
+    error = multisync.UnprefetchedRelatedModelAccessError
+    assert error is multisync.django.UnprefetchedRelatedModelAccessError

@@ -73,7 +73,7 @@ async def test_function_async_name_is_the_async_half() -> None:
 
 def test_function_pickles_by_reference() -> None:
     """A module-level multisync pickles by its qualified name, like a function."""
-    assert pickle.loads(pickle.dumps(shout)) is shout  # noqa: S301
+    assert pickle.loads(pickle.dumps(shout)) is shout
 
 
 # --- instance methods ---------------------------------------------------------------
@@ -270,5 +270,5 @@ def test_bound_forwards_function_attributes() -> None:
 
 def test_bound_pickles_as_getattr_of_instance() -> None:
     """`pickle` rebuilds `obj.m` as `getattr(copy_of_obj, "m")`."""
-    restored = pickle.loads(pickle.dumps(Question("q").describe))  # noqa: S301
+    restored = pickle.loads(pickle.dumps(Question("q").describe))
     assert restored() == "sync q"

@@ -13,7 +13,7 @@ def test_import_multisync_loads_neither_django_nor_mypy() -> None:
         "leaked = sorted(m for m in sys.modules if m.split('.')[0] in {'django', 'mypy'})\n"
         "print(leaked)\n"
     )
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from multisync import DecoratorMisuseError, HalvesMismatchError, Multisync, multisync
-from multisync._dispatch import install
+from multisync._dispatch import Traits, install
 
 
 class Base:
@@ -296,7 +296,7 @@ def test_two_async_spellings_in_one_body_raise() -> None:
     class Root:
         def save(self) -> None: ...
 
-    install(Root, "save", vars(Root)["save"], None, extra_async_names=("asave",))
+    install(Root, "save", vars(Root)["save"], None, Traits(("asave",)))
 
     with pytest.raises(DecoratorMisuseError) as exc:
 
@@ -321,7 +321,7 @@ async def test_extra_async_spelling_runs_the_effective_async_half() -> None:
         def save(self) -> None:
             self.log.append("Root.save")
 
-    install(Root, "save", vars(Root)["save"], None, extra_async_names=("asave",))
+    install(Root, "save", vars(Root)["save"], None, Traits(("asave",)))
 
     class Child(Root):
         async def asave(self) -> None:
@@ -332,3 +332,27 @@ async def test_extra_async_spelling_runs_the_effective_async_half() -> None:
     await obj.save_async()
     await obj.asave()
     assert obj.log == ["Child.asave"] * 3
+
+
+# --- replaced after class creation (test doubles) -------------------------------------
+
+
+async def test_sync_spelling_replaced_on_class_is_run_by_derived_async_half() -> None:
+    """After `Cls.m` is replaced by a plain callable, the derived async half runs it too."""
+
+    class Patched(SyncOverride):
+        pass
+
+    calls: list[object] = []
+    Patched.save = lambda self: calls.append(self)  # type: ignore[method-assign,assignment]  # noqa: PLW0108
+    obj = Patched()
+    await obj.save_async()
+    await SyncOverride.save.a(obj)
+    assert calls == [obj, obj]
+
+
+async def test_sync_spelling_not_replaced_runs_own_half() -> None:
+    """Without a replacement, the derived async half runs its own sync half."""
+    obj = SyncOverride()
+    await obj.save_async()
+    assert obj.log == ["SyncOverride.save", "Base.save"]

@@ -1,0 +1,263 @@
+"""`MultisyncQuerySet` and `MultisyncManager`: every query method with `.a()` (DESIGN 2d).
+
+Methods that run a query (`get`, `count`, `create`, ...) are pairs whose async half
+runs Django's own method in the thread-sensitive executor, with the same result as
+Django's `a`-prefixed twin, which is one more spelling of the same async half
+(`aget` = `get.a` = `get_async`).
+
+Methods that return a queryset (`filter`, `select_related`, ...) are pairs whose async
+half builds the queryset and evaluates it in that executor, so that the queryset
+returned by `await qs.filter.a(...)` iterates, `len()`s and indexes with no query.
+
+Managers proxy every pair of their queryset class, as Django's `from_queryset`
+proxies plain methods (it skips descriptors). Related managers of models whose default
+manager is a `MultisyncManager` inherit those pairs, and their `add`, `remove`,
+`set`, `clear`, `create`, `get_or_create` and `update_or_create` become pairs too.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from asgiref.sync import sync_to_async
+from django.db.models import Manager, Model, QuerySet
+
+from multisync._dispatch import Multisync, Traits, _Pair, install, multisync
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine, Iterator
+
+__all__ = ["MultisyncManager", "MultisyncQuerySet"]
+
+_M = TypeVar("_M", bound=Model)
+
+# Methods that run a query; each has an `a`-prefixed twin in Django 4.2+.
+QUERY_METHODS = (
+    "aggregate",
+    "bulk_create",
+    "bulk_update",
+    "contains",
+    "count",
+    "create",
+    "delete",
+    "earliest",
+    "exists",
+    "explain",
+    "first",
+    "get",
+    "get_or_create",
+    "in_bulk",
+    "last",
+    "latest",
+    "update",
+    "update_or_create",
+)
+
+# Methods that return a new queryset, which `.a()` returns evaluated.
+CHAINING_METHODS = (
+    "alias",
+    "all",
+    "annotate",
+    "complex_filter",
+    "dates",
+    "datetimes",
+    "defer",
+    "difference",
+    "distinct",
+    "exclude",
+    "extra",
+    "fetch_mode",  # Django 6.1
+    "filter",
+    "intersection",
+    "none",
+    "only",
+    "order_by",
+    "prefetch_related",
+    "reverse",
+    "select_for_update",
+    "select_related",
+    "union",
+    "using",
+    "values",
+    "values_list",
+)
+
+# Related-manager methods that change the relation; each has an `a` twin.
+RELATED_MANAGER_METHODS = ("add", "clear", "remove", "set")
+
+
+def _build_and_evaluate(
+    sync_fn: Callable[..., QuerySet[Any]], *args: Any, **kwargs: Any
+) -> QuerySet[Any]:
+    queryset = sync_fn(*args, **kwargs)
+    queryset._fetch_all()  # what iteration does; fills _result_cache
+    return queryset
+
+
+_build_and_evaluate_in_thread = sync_to_async(_build_and_evaluate)
+
+
+def evaluating_async_half(
+    sync_fn: Callable[..., QuerySet[Any]],
+) -> Callable[..., Coroutine[Any, Any, Any]]:
+    """The async half of a queryset-returning method: build it, evaluate it, return it.
+
+    Both run in one hop: a custom override may touch the database while building.
+    """
+
+    async def async_half(self: QuerySet[Any], *args: Any, **kwargs: Any) -> QuerySet[Any]:
+        return await _build_and_evaluate_in_thread(sync_fn, self, *args, **kwargs)
+
+    functools.update_wrapper(async_half, sync_fn)
+    async_half.__name__ = f"{sync_fn.__name__}_async"
+    async_half.__qualname__ = f"{sync_fn.__qualname__}_async"
+    return async_half
+
+
+_EVALUATED = Traits(async_factory=evaluating_async_half)
+
+
+def _query_pairs(namespace: dict[str, Any]) -> None:
+    """Define the pairs of MultisyncQuerySet in its class body namespace."""
+    for name in QUERY_METHODS:
+        namespace[name] = multisync(getattr(QuerySet, name))
+        namespace[name]._traits = Traits(extra_async_names=(f"a{name}",))
+    for name in CHAINING_METHODS:
+        if hasattr(QuerySet, name):
+            namespace[name] = multisync(
+                getattr(QuerySet, name), evaluating_async_half(getattr(QuerySet, name))
+            )
+            namespace[name]._traits = _EVALUATED
+
+
+class MultisyncQuerySet(QuerySet[_M]):
+    """A `QuerySet` whose query methods have `.a()` and `_async` spellings.
+
+    ```python
+    question = await Question.objects.filter(pk=1).get.a()
+    choices = await question.choice_set.filter.a(votes__gt=0)  # evaluated
+    ```
+
+    !!! note "Added in 0.1"
+    """
+
+    _query_pairs(locals())
+
+    @classmethod
+    def as_manager(cls) -> MultisyncManager[Any]:
+        """A `MultisyncManager` for this queryset class, as `QuerySet.as_manager` does."""
+        manager: MultisyncManager[Any] = MultisyncManager.from_queryset(cls)()
+        manager._built_with_as_manager = True  # type: ignore[attr-defined]  # as Django does
+        return manager
+
+    as_manager.__func__.queryset_only = True  # type: ignore[attr-defined]
+
+
+def _public_pairs(queryset_class: type[QuerySet[Any]]) -> Iterator[tuple[str, _Pair]]:
+    seen: set[str] = set()
+    for klass in queryset_class.__mro__:
+        for name, value in vars(klass).items():
+            if name in seen or not isinstance(value, _Pair):
+                continue
+            seen.add(name)
+            queryset_only = getattr(value, "queryset_only", None)
+            if not (queryset_only or (queryset_only is None and name.startswith("_"))):
+                yield name, value
+
+
+async def _evaluated(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    if queryset._result_cache is None:  # a prefetched one is ready
+        await _evaluate_in_thread(queryset)
+    return queryset
+
+
+_evaluate_in_thread = sync_to_async(QuerySet._fetch_all)
+
+
+def _manager_pair(name: str, queryset_pair: _Pair) -> Multisync[..., Any]:
+    """A manager method whose halves call the same halves on `get_queryset()`."""
+
+    def sync_half(self: Manager[Any], *args: Any, **kwargs: Any) -> Any:
+        return getattr(self.get_queryset(), name)(*args, **kwargs)
+
+    async def async_half(self: Manager[Any], *args: Any, **kwargs: Any) -> Any:
+        return await getattr(self.get_queryset(), name).a(*args, **kwargs)
+
+    return _named_pair(name, queryset_pair, sync_half, async_half)
+
+
+def _manager_all_pair(queryset_pair: _Pair) -> Multisync[..., Any]:
+    """`all()`, Django's exception: it returns `get_queryset()` itself.
+
+    Not a copy: a related manager's prefetched results must survive.
+    """
+
+    def sync_half(self: Manager[Any]) -> Any:
+        return self.get_queryset()
+
+    async def async_half(self: Manager[Any]) -> Any:
+        return await _evaluated(self.get_queryset())
+
+    return _named_pair("all", queryset_pair, sync_half, async_half)
+
+
+def _named_pair(
+    name: str,
+    queryset_pair: _Pair,
+    sync_half: Callable[..., Any],
+    async_half: Callable[..., Coroutine[Any, Any, Any]],
+) -> Multisync[..., Any]:
+    for half, suffix in ((sync_half, ""), (async_half, "_async")):
+        half.__name__ = f"{name}{suffix}"
+        half.__qualname__ = f"MultisyncManager.{name}{suffix}"
+        half.__doc__ = queryset_pair.__doc__
+    return multisync(sync_half, async_half)
+
+
+class _ProxiesPairs(Manager[Any]):
+    """Makes `from_queryset` proxy multisync pairs too, not only plain functions."""
+
+    @classmethod
+    def _get_queryset_methods(cls, queryset_class: type[QuerySet[Any]]) -> dict[str, Any]:
+        methods: dict[str, Any] = super()._get_queryset_methods(queryset_class)
+        for name, pair in _public_pairs(queryset_class):
+            methods[name] = _manager_all_pair(pair) if name == "all" else _manager_pair(name, pair)
+            # Django proxied the async spellings (`aget`, `get_async`) as plain defs;
+            # the manager's own pair installs them as its async half instead.
+            for spelling in pair.async_names:
+                methods.pop(spelling, None)
+        return methods
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Related managers (built by Django for `question.choice_set`) add these.
+        for name in RELATED_MANAGER_METHODS:
+            sync_fn = vars(cls).get(name)
+            if callable(sync_fn) and not isinstance(sync_fn, _Pair):
+                twin = vars(cls).get(f"a{name}")
+                install(cls, name, sync_fn, twin, Traits(extra_async_names=(f"a{name}",)))
+
+
+if TYPE_CHECKING:
+    _ManagerBase = Manager
+else:  # Manager itself is `BaseManager.from_queryset(QuerySet)`; this is the same idea.
+    _ManagerBase = _ProxiesPairs.from_queryset(MultisyncQuerySet, "BaseMultisyncManager")
+
+
+class MultisyncManager(_ManagerBase[_M]):
+    """A `Manager` whose query methods have `.a()` and `_async` spellings.
+
+    ```python
+    class Question(models.Model):
+        objects = MultisyncManager()
+
+    question = await Question.objects.get.a(pk=1)
+    ```
+
+    Related managers of a model whose default manager is a `MultisyncManager`
+    (`question.choice_set`, `pizza.toppings`) have the same spellings, plus those of
+    `add`, `remove`, `set`, `clear`, `create`, `get_or_create` and `update_or_create`.
+
+    !!! note "Added in 0.1"
+    """

@@ -1,0 +1,269 @@
+"""The async relation namespace `obj.a` (DESIGN 2b).
+
+Every model gets `a`: `await obj.a.<name>` loads a relation or field without blocking
+the event loop. In Django's tutorial terms:
+
+    forward FK / one-to-one       await choice.a.question   -> Question (None for a null FK)
+    reverse one-to-one            await user.a.profile      -> Profile, or the sync
+                                                               RelatedObjectDoesNotExist
+    reverse FK                    await question.a.choice_set -> list[Choice]
+    many-to-many (either side)    await question.a.tags     -> list[Tag]
+    generic relations             await comment.a.content_object -> the object or None;
+                                  await question.a.comments -> list[Comment]
+    deferred or plain field       await question.a.body     -> the value, loaded if deferred
+
+A value that is already loaded (by `select_related`, `prefetch_related`, an earlier
+access or await) is returned at once: no query, no thread hop. Otherwise one
+`sync_to_async` hop runs Django's own sync access path (`getattr` for single values,
+`prefetch_related_objects` for collections), so exactly the caches Django fills are
+filled, and a later sync access in async code runs no query.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from asgiref.sync import sync_to_async
+from django.core import exceptions as django_exceptions
+from django.core.exceptions import FieldDoesNotExist, SynchronousOnlyOperation
+from django.db.models import Model, prefetch_related_objects
+from django.db.models.fields.related_descriptors import (
+    ManyToManyDescriptor,
+    ReverseManyToOneDescriptor,
+)
+
+from multisync.django._compat import cache_name, generic_classes, is_pk_set
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine
+    from typing import TypeAlias
+
+    # Takes the instance, returns the coroutine that `await obj.a.<name>` awaits.
+    Loader: TypeAlias = Callable[[Model], Coroutine[Any, Any, Any]]
+
+__all__ = ["AsyncRelations", "AsyncRelationsDescriptor", "forget_relations"]
+
+M = TypeVar("M", bound=Model)
+
+# The name of the per-model namespace class, stored on each model class itself.
+_NAMESPACE_ATTR = "_multisync_relations"
+
+# Django 6.1's FETCH_RAISE forbids implicit fetches; awaiting `obj.a.<name>` is explicit.
+_FETCH_BLOCKED: tuple[type[Exception], ...] = tuple(
+    error for error in (getattr(django_exceptions, "FieldFetchBlocked", None),) if error is not None
+)
+
+
+def _load(instance: Model, name: str) -> Any:
+    """Django's sync access to `instance.<name>`, run in the thread-sensitive executor."""
+    try:
+        return getattr(instance, name)
+    except _FETCH_BLOCKED:  # an empty tuple before Django 6.1: catches nothing
+        vars_lookup(type(instance), name).fetch_one(instance)
+        return getattr(instance, name)
+
+
+def _load_collection(instance: Model, name: str) -> list[Any]:
+    """Prefetch `instance.<name>` as `prefetch_related` would, and list it."""
+    if is_pk_set(instance):
+        prefetch_related_objects([instance], name)
+    # For an unsaved instance this raises the ValueError that sync access raises.
+    return list(getattr(instance, name).all())
+
+
+_load_in_thread = sync_to_async(_load)
+_load_collection_in_thread = sync_to_async(_load_collection)
+
+
+# --- one loader per relation kind ---------------------------------------------------
+# Each returns a coroutine; the fast path (already loaded) returns without a hop.
+
+
+async def _forward(field: Any, instance: Model) -> Any:
+    if field.is_cached(instance) or None in field.get_local_related_value(instance):
+        return getattr(instance, field.name)  # cached, or a null FK: no query
+    return await _load_in_thread(instance, field.name)
+
+
+async def _reverse_one(related: Any, name: str, instance: Model) -> Any:
+    if related.is_cached(instance):
+        return getattr(instance, name)  # may raise RelatedObjectDoesNotExist, with no query
+    return await _load_in_thread(instance, name)
+
+
+async def _collection(cache_key: str, name: str, instance: Model) -> list[Any]:
+    prefetched = getattr(instance, "_prefetched_objects_cache", None)
+    if prefetched is not None and cache_key in prefetched:
+        return list(prefetched[cache_key])
+    return await _load_collection_in_thread(instance, name)
+
+
+async def _generic_foreign(gfk: Any, ct_attname: str, instance: Model) -> Any:
+    if gfk.is_cached(instance) or getattr(instance, ct_attname) is None:
+        try:
+            return getattr(instance, gfk.name)
+        except SynchronousOnlyOperation:
+            pass  # checking a cached object can need the ContentType cache
+    return await _load_in_thread(instance, gfk.name)
+
+
+async def _field(attname: str, instance: Model) -> Any:
+    try:
+        return instance.__dict__[attname]
+    except KeyError:  # deferred
+        return await _load_in_thread(instance, attname)
+
+
+# --- the table of names per model ---------------------------------------------------
+
+
+def _collection_cache_key(descriptor: Any) -> str:
+    """The `_prefetched_objects_cache` key Django uses for a collection descriptor."""
+    generic_relation = generic_classes().relation_descriptor
+    if generic_relation is not None and isinstance(descriptor, generic_relation):
+        return descriptor.rel.field.attname  # type: ignore[no-any-return]
+    if isinstance(descriptor, ManyToManyDescriptor):
+        field = descriptor.rel.field
+        # Reverse M2M is cached under the query name, not the accessor (`tag.question_set`
+        # under "question"): prefetch_related_objects itself gets this wrong.
+        return field.related_query_name() if descriptor.reverse else field.name
+    return cache_name(descriptor.rel)
+
+
+def _loaders(model: type[Model]) -> dict[str, Loader]:
+    """Every name `model().a` answers, with the loader for it."""
+    loaders: dict[str, Loader] = {}
+    generic_foreign_key = generic_classes().foreign_key or ()
+    fields: list[Any] = list(model._meta.get_fields())  # fields, relations, generic fields
+    for field in fields:
+        if field.auto_created and not field.concrete:  # a reverse relation
+            _add_reverse(loaders, model, field)
+        elif isinstance(field, generic_foreign_key):
+            content_type_field: Any = model._meta.get_field(field.ct_field)
+            ct_attname = content_type_field.attname
+            loaders[field.name] = functools.partial(_generic_foreign, field, ct_attname)
+        elif field.many_to_many or field.one_to_many:  # forward M2M, GenericRelation
+            descriptor = vars_lookup(model, field.name)
+            key = _collection_cache_key(descriptor)
+            loaders[field.name] = functools.partial(_collection, key, field.name)
+        elif field.is_relation:  # forward FK / one-to-one
+            loaders[field.name] = functools.partial(_forward, field)
+            loaders[field.attname] = functools.partial(_field, field.attname)
+        elif field.concrete:
+            loaders[field.name] = functools.partial(_field, field.attname)
+    if "pk" not in loaders:  # `pk` is a property, not a field; answer it like one
+        loaders["pk"] = functools.partial(_field, model._meta.pk.attname)
+    return loaders
+
+
+def _add_reverse(
+    loaders: dict[str, Loader],
+    model: type[Model],
+    rel: Any,
+) -> None:
+    name = rel.get_accessor_name()
+    if not name:
+        return
+    descriptor = vars_lookup(model, name)
+    if rel.one_to_one:
+        loaders[name] = functools.partial(_reverse_one, rel, name)
+    elif isinstance(descriptor, ReverseManyToOneDescriptor):
+        loaders[name] = functools.partial(_collection, _collection_cache_key(descriptor), name)
+
+
+def vars_lookup(model: type[Model], name: str) -> Any:
+    """The class attribute `name` as stored in the MRO, without calling `__get__`."""
+    for klass in model.__mro__:
+        if name in vars(klass):
+            return vars(klass)[name]
+    msg = f"{model.__name__} has no attribute {name!r}"
+    raise FieldDoesNotExist(msg)
+
+
+# --- the namespace ------------------------------------------------------------------
+
+
+class AsyncRelations(Generic[M]):
+    """What `obj.a` gives: `await obj.a.<name>` loads a relation or field.
+
+    One subclass per model carries a property per relation and field, built the first
+    time `obj.a` is used on an instance of that model. Unknown names raise an
+    `AttributeError` naming the model and the close matches.
+
+    !!! note "Added in 0.1"
+    """
+
+    __slots__ = ("_instance",)
+    _instance: M
+
+    if TYPE_CHECKING:
+        # Permissive for checkers without the multisync mypy plugin (pyright).
+        def __getattr__(self, name: str) -> Coroutine[Any, Any, Any]: ...
+
+    else:
+
+        def __getattr__(self, name: str) -> Any:
+            model = type(self._instance)
+            names = sorted(type(self).__dict__["_names"])
+            close = difflib.get_close_matches(name, names, n=3)
+            hint = (
+                f" Did you mean {', '.join(f'`{c}`' for c in close)}?"
+                if close
+                else f" It has: {', '.join(f'`{n}`' for n in names)}."
+            )
+            msg = f"`{model.__name__}.a` has no relation or field named `{name}`.{hint}"
+            raise AttributeError(msg, name=name, obj=self)
+
+    def __dir__(self) -> list[str]:
+        return sorted(type(self).__dict__["_names"])
+
+    def __repr__(self) -> str:
+        instance = self._instance
+        return f"<async relations of <{type(instance).__qualname__} object at {id(instance):#x}>>"
+
+
+def _namespace_class(model: type[Model]) -> type[AsyncRelations[Any]]:
+    """The per-model subclass of `AsyncRelations`, built on first use."""
+    loaders = _loaders(model)
+    attrs: dict[str, Any] = {"__slots__": (), "_names": frozenset(loaders)}
+    for name, loader in loaders.items():
+        attrs[name] = property(_fget(loader), doc=f"Await to load `{model.__name__}.{name}`.")
+    namespace = type(f"{model.__name__}AsyncRelations", (AsyncRelations,), attrs)
+    namespace.__module__ = model.__module__
+    setattr(model, _NAMESPACE_ATTR, namespace)
+    return namespace
+
+
+def _fget(
+    loader: Loader,
+) -> Callable[[AsyncRelations[Any]], Any]:
+    def fget(namespace: AsyncRelations[Any]) -> Coroutine[Any, Any, Any]:
+        return loader(namespace._instance)
+
+    return fget
+
+
+def forget_relations(model: type[Model]) -> None:
+    """Drop a model's namespace class, after a late model added a reverse relation."""
+    if _NAMESPACE_ATTR in vars(model):
+        delattr(model, _NAMESPACE_ATTR)
+
+
+class AsyncRelationsDescriptor:
+    """`Model.a`: gives each instance its `AsyncRelations` namespace.
+
+    A non-data descriptor (not a `property`, which Django's `Options` collects as a
+    model property): a field or attribute named `a` on a model shadows it, and the
+    system check `multisync.E002` reports that.
+    """
+
+    def __get__(self, instance: Model | None, owner: type[Model] | None = None) -> Any:
+        if instance is None:
+            return self
+        model = type(instance)
+        namespace = model.__dict__.get(_NAMESPACE_ATTR) or _namespace_class(model)
+        relations = object.__new__(namespace)
+        relations._instance = instance
+        return relations

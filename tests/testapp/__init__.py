@@ -1,0 +1,1 @@
+"""The test app: Django's tutorial polls, with every relation kind."""

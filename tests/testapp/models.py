@@ -1,0 +1,188 @@
+"""Django's tutorial polls, extended so that every relation kind appears once.
+
+    Choice.question      forward FK                reverse: Question.choice_set
+    Question.author      nullable FK to auth.User  reverse: User.question_set
+    Question.tags        many-to-many              reverse: Tag.question_set (query name "question")
+    Profile.user         one-to-one to auth.User   reverse: User.profile
+    Comment.content_object  GenericForeignKey      reverse: Question.comments (GenericRelation)
+    Question.body        a field the tests defer
+
+Question and Choice use `MultisyncModel` (their managers are `MultisyncManager`s);
+Tag, Profile and Comment are plain models. The override models at the end record
+which halves of `save`/`delete`/`refresh_from_db` ran in `CALLS`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from multisync import multisync
+from multisync.django import MultisyncModel
+
+CALLS: list[str] = []
+
+
+class Question(MultisyncModel):
+    question_text = models.CharField(max_length=200)
+    pub_date = models.DateTimeField(default=timezone.now)
+    body = models.TextField(default="", blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    tags = models.ManyToManyField("Tag", blank=True)
+    comments = GenericRelation("Comment")
+
+    def __str__(self) -> str:
+        return self.question_text
+
+
+class Choice(MultisyncModel):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE)
+    choice_text = models.CharField(max_length=200)
+    votes = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.choice_text
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    bio = models.TextField(default="", blank=True)
+
+
+class Comment(models.Model):
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    text = models.CharField(max_length=200)
+
+
+# --- the override matrix (DESIGN 2a) --------------------------------------------------
+
+
+class PlainSave(models.Model):
+    """Overrides `save` with a plain def."""
+
+    name = models.CharField(max_length=50, default="")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        CALLS.append("PlainSave.save")
+        super().save(*args, **kwargs)
+
+
+class AsaveOnly(models.Model):
+    """Overrides only Django's `asave`."""
+
+    name = models.CharField(max_length=50, default="")
+
+    async def asave(self, *args: Any, **kwargs: Any) -> None:
+        CALLS.append("AsaveOnly.asave")
+        await super().asave(*args, **kwargs)
+
+
+class SaveAsyncOnly(models.Model):
+    """Overrides only multisync's `save_async`."""
+
+    name = models.CharField(max_length=50, default="")
+
+    async def save_async(self, *args: Any, **kwargs: Any) -> None:
+        CALLS.append("SaveAsyncOnly.save_async")
+        await super().save.a(*args, **kwargs)
+
+
+class Paired(models.Model):
+    """Writes both halves with `@multisync` and `@save.async_`."""
+
+    name = models.CharField(max_length=50, default="")
+
+    @multisync
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        CALLS.append("Paired.save")
+        super().save(*args, **kwargs)
+
+    @save.async_
+    async def save_async(self, *args: Any, **kwargs: Any) -> None:
+        CALLS.append("Paired.save_async")
+        await super().save.a(*args, **kwargs)
+
+
+class PlainSaveChild(PlainSave):
+    """A proxy that adds an `asave`-only override on top of a plain `save`."""
+
+    class Meta:
+        proxy = True
+
+    async def asave(self, *args: Any, **kwargs: Any) -> None:
+        CALLS.append("PlainSaveChild.asave")
+        await super().asave(*args, **kwargs)
+
+
+class AsaveOnlyChild(AsaveOnly):
+    """A proxy that adds a plain `save` on top of an `asave`-only override."""
+
+    class Meta:
+        proxy = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        CALLS.append("AsaveOnlyChild.save")
+        super().save(*args, **kwargs)
+
+
+class SaveAsyncOnlyChild(SaveAsyncOnly):
+    """A proxy that overrides nothing."""
+
+    class Meta:
+        proxy = True
+
+
+class PairedChild(Paired):
+    """A proxy that overrides the sync half of a paired `save`."""
+
+    class Meta:
+        proxy = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        CALLS.append("PairedChild.save")
+        super().save(*args, **kwargs)
+
+
+class Archived(models.Model):
+    """Overrides `adelete` and `refresh_from_db` (one half each)."""
+
+    name = models.CharField(max_length=50, default="")
+
+    async def adelete(self, *args: Any, **kwargs: Any) -> Any:
+        CALLS.append("Archived.adelete")
+        return await super().adelete(*args, **kwargs)
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        CALLS.append("Archived.refresh_from_db")
+        super().refresh_from_db(*args, **kwargs)
+
+
+class Ledger(MultisyncModel):
+    """A model with its own multisync method and a custom queryset."""
+
+    name = models.CharField(max_length=50, default="")
+    total = models.IntegerField(default=0)
+
+    @multisync
+    def balance(self) -> int:
+        return self.total
+
+    objects: ClassVar[Any]
