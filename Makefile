@@ -5,6 +5,7 @@
 #   make docs        mkdocs build --strict
 #   make bench       benchmarks, printed as ratios, with a chart for the docs
 #   make demo        the polls demo under uvicorn at http://127.0.0.1:8000
+#   make django-suites  Django's own relation test suites, with multisync active
 # Variables: PYTHON (interpreter for the venv), VENV (its folder), GROUPS (dependency
 # groups to install), DJANGO (a pip requirement that overrides the Django version, e.g.
 # DJANGO='Django==4.2.*'), ARGS (arguments passed to pytest or the benchmarks).
@@ -16,7 +17,7 @@ DJANGO ?=
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint typecheck docs bench demo clean
+.PHONY: install test lint typecheck docs bench demo django-suites clean
 
 install: $(STAMP)
 
@@ -50,6 +51,9 @@ bench: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) demo/run.py
+
+django-suites: $(STAMP)
+	$(PY) scripts/django_suites.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) site .mypy_cache .pytest_cache .ruff_cache

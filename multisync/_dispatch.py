@@ -207,6 +207,7 @@ class _Pair(_CCall):
     _async_written: bool
     _owner: type | None
     _finished: bool
+    _installed: set[str]  # async spellings this pair put on its class (not user-written)
     _name: str
     _traits: Traits
 
@@ -237,6 +238,7 @@ class _Pair(_CCall):
         pair._sync_written, pair._async_written = sync_written, async_written
         pair._owner = None
         pair._finished = True
+        pair._installed = set()
         pair._name = written.__name__
         pair._traits = traits
         functools.update_wrapper(cast("Any", pair), written)
@@ -301,16 +303,29 @@ class _Pair(_CCall):
         self._adopt_body_async_half(owner)
         spelling_value = self._wrap(self._async_fn)
         for spelling in self.async_names:
-            if spelling not in vars(owner):
+            if spelling not in vars(owner) or spelling in self._installed:
                 setattr(owner, spelling, spelling_value)
+                self._installed.add(spelling)
         self._finished = True
+
+    def _refresh(self, owner: type) -> None:
+        """Pick up the spellings a parent gained after this pair was built.
+
+        Models are created before the Django layer makes `Model.save` a pair with its
+        `asave` spelling; their own pairs learn of `asave` here.
+        """
+        __tracebackhide__ = True
+        traits = self._traits
+        self._attach(owner, self._name)
+        if self._traits != traits:
+            self._finish(owner)
 
     def _adopt_body_async_half(self, owner: type) -> None:
         """Pair with an `async def m_async` (or `asave`) written in the same class body."""
         __tracebackhide__ = True
         for spelling in self.async_names:
             obj = vars(owner).get(spelling)
-            if obj is None or _unwrap(obj) is self._async_fn:
+            if obj is None or spelling in self._installed or _unwrap(obj) is self._async_fn:
                 continue
             name = f"{owner.__qualname__}.{self._name}"
             where = f"`{owner.__qualname__}.{spelling}`, the async spelling of `{name}`,"
@@ -556,6 +571,21 @@ class BoundMultisync(_CCall, Generic[P, R]):
         return getattr, (target, pair._name)
 
 
+class _InstanceDoc:
+    """`__doc__` of a bound pair is its function's docstring, as for bound methods."""
+
+    def __init__(self, class_doc: str | None) -> None:
+        self.class_doc = class_doc
+
+    def __get__(self, instance: BoundMultisync[Any, Any] | None, owner: type) -> str | None:
+        if instance is None:
+            return self.class_doc
+        return instance._multisync.__doc__
+
+
+BoundMultisync.__doc__ = _InstanceDoc(BoundMultisync.__doc__)  # type: ignore[assignment]
+
+
 # --- the override rule --------------------------------------------------------------
 
 # Multisync names defined by each class, in definition order.
@@ -630,6 +660,7 @@ def apply_override_rule(cls: type) -> None:
             continue
         current = vars(definer).get(name)
         if isinstance(current, _Pair) and current._owner is definer:
+            current._refresh(definer)
             continue
         pair = _pair_from_body(definer, name, template)
         setattr(cls, name, pair)
@@ -723,6 +754,7 @@ def install(
     pair._attach(owner, name)
     for spelling in pair.async_names:
         setattr(owner, spelling, pair._wrap(pair._async_fn))
+        pair._installed.add(spelling)
     return pair
 
 

@@ -4,6 +4,10 @@ The blocks of one page share a namespace and run top to bottom, like a session, 
 page can build its example step by step. A block with a top-level `await` runs in an
 event loop (under `async_to_sync`, as the rest of the suite does); the others run
 outside any loop. Use ```py for a snippet that must not run (settings, shell).
+
+Each page runs in its own database transaction, with the polls models of the test app
+(`Question`, `Choice`, `Tag`, `Profile`, `Comment`, `User`) already in its namespace:
+the docs show those models once, in `docs/guide/relations.md`.
 """
 
 from __future__ import annotations
@@ -57,6 +61,21 @@ def run_block(page: Path, line: int, source: str, namespace: dict[str, Any]) -> 
         async_to_sync(_await)(result)
 
 
+def page_namespace(page: Path) -> dict[str, Any]:
+    """What a page's examples start with: the polls models."""
+    from django.contrib.auth.models import User
+
+    from tests.testapp import models
+
+    names = ("Question", "Choice", "Tag", "Profile", "Comment")
+    return {
+        "__name__": f"docs_{page.stem}",
+        "User": User,
+        **{name: getattr(models, name) for name in names},
+    }
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "page",
     [page for page in PAGES if python_blocks(page)],
@@ -64,6 +83,6 @@ def run_block(page: Path, line: int, source: str, namespace: dict[str, Any]) -> 
 )
 def test_docs_page_examples_run(page: Path) -> None:
     """The page's ```python blocks run in order without an error."""
-    namespace: dict[str, Any] = {"__name__": f"docs_{page.stem}"}
+    namespace = page_namespace(page)
     for line, source in python_blocks(page):
         run_block(page, line, source, namespace)

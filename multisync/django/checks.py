@@ -7,13 +7,17 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.core import checks
 
+from multisync._dispatch import _snake_case
 from multisync.django._settings import GUARD_VALUES, read_setting
 from multisync.django.relations import AsyncRelationsDescriptor
 
 if TYPE_CHECKING:
     from django.db.models import Model
 
-__all__ = ["check_installed", "check_namespace_name", "check_settings"]
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["check_installed", "check_namespace_name", "check_settings", "namespace_errors"]
 
 
 @checks.register(checks.Tags.models)
@@ -34,21 +38,22 @@ def check_installed(**kwargs: Any) -> list[checks.CheckMessage]:  # noqa: ARG001
 def check_namespace_name(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:  # noqa: ARG001  # the checks API
     """multisync.E002: a model defines `a`, which hides the async relation namespace."""
     configs = app_configs if app_configs is not None else apps.get_app_configs()
-    errors: list[checks.CheckMessage] = []
-    for config in configs:
-        for model in config.get_models():
-            if isinstance(_class_attribute(model, "a"), AsyncRelationsDescriptor):
-                continue
-            errors.append(
-                checks.Error(
-                    f"Model {model.__name__} defines `a`, which hides multisync's async "
-                    f"relation namespace (`await {model.__name__.lower()}.a.<relation>`).",
-                    hint="Rename the field or attribute called `a`.",
-                    obj=model,
-                    id="multisync.E002",
-                )
-            )
-    return errors
+    return namespace_errors(model for config in configs for model in config.get_models())
+
+
+def namespace_errors(models: Iterable[type[Model]]) -> list[checks.CheckMessage]:
+    """multisync.E002 for each model whose own `a` hides `obj.a`."""
+    return [
+        checks.Error(
+            f"Model {model.__name__} defines `a`, which hides multisync's async relation "
+            f"namespace (`await {_snake_case(model.__name__)}.a.<relation>`).",
+            hint="Rename the field or attribute called `a`.",
+            obj=model,
+            id="multisync.E002",
+        )
+        for model in models
+        if not isinstance(_class_attribute(model, "a"), AsyncRelationsDescriptor)
+    ]
 
 
 @checks.register

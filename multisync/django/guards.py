@@ -164,14 +164,14 @@ def _guarded_queryset_class(base: type[QuerySet[Any]]) -> type[QuerySet[Any]]:
     """A subclass of `base` whose evaluating methods convert the async error (cached).
 
     `_clone()` keeps the class, so `.filter()` and friends stay guarded. The relation
-    is read from `query`, which `Query.clone()` copies with its `__dict__`.
+    is read from `_query`, which `Query.clone()` copies with its `__dict__`.
     """
     if base in _GUARDED_QUERYSETS:
         return _GUARDED_QUERYSETS[base]
     attrs: dict[str, Any] = {
         name: _converting(getattr(base, name)) for name in _EVALUATING if hasattr(base, name)
     }
-    attrs["_multisync_relation"] = property(lambda qs: qs.query.__dict__["_multisync_relation"])
+    attrs["_multisync_relation"] = property(lambda qs: qs._query.__dict__["_multisync_relation"])
     # Pickle as the base class, so unpickling needs no dynamic class.
     attrs["__reduce__"] = lambda qs: (_unpickle_queryset, (base, qs.__getstate__()))
     attrs["__module__"] = base.__module__
@@ -191,23 +191,36 @@ def _guarded_manager_class(base: type[Any], model: type[Model], name: str) -> ty
     """A related manager class whose querysets are guarded for `model.<name>`."""
 
     def get_queryset(self: Any) -> QuerySet[Any]:
-        queryset: QuerySet[Any] = super(cast("Any", manager), self).get_queryset()
+        queryset: QuerySet[Any] = super(cast("Any", guarded), self).get_queryset()
         if queryset._result_cache is not None:  # prefetched: nothing to guard
             return queryset
         # Query.clone() copies __dict__, so `.filter()` keeps it; hints would reach routers.
-        queryset.query.__dict__["_multisync_relation"] = (model, name)
+        # `_query`, not `query`: reading `query` would apply the filter that Django defers
+        # so that prefetch_related() never builds it for each instance.
+        queryset._query.__dict__["_multisync_relation"] = (model, name)  # type: ignore[attr-defined]
         queryset.__class__ = _guarded_queryset_class(type(queryset))
         return queryset
 
-    attrs: dict[str, Any] = {"get_queryset": get_queryset, "__module__": base.__module__}
+    def __call__(self: Any, *, manager: str) -> Any:  # noqa: N807
+        # `question.choice_set(manager="...")` builds a related manager class from another
+        # manager of the model: guard that one too.
+        built = super(cast("Any", guarded), self).__call__(manager=manager)
+        built.__class__ = _guarded_manager_class(type(built), model, name)
+        return built
+
+    attrs: dict[str, Any] = {
+        "get_queryset": get_queryset,
+        "__call__": __call__,
+        "__module__": base.__module__,
+    }
     # Many-to-many managers count and test through the `through` table (5.1+), not
     # through get_queryset().
     for method_name in ("count", "exists"):
         if method_name in vars(base):
             attrs[method_name] = _converting_manager_method(vars(base)[method_name], model, name)
-    manager = type(base.__name__, (base,), attrs)
-    manager.__qualname__ = base.__qualname__
-    return manager
+    guarded = type(base.__name__, (base,), attrs)
+    guarded.__qualname__ = base.__qualname__
+    return guarded
 
 
 def _converting_manager_method(method: Any, model: type[Model], name: str) -> Callable[..., Any]:

@@ -10,9 +10,11 @@ half builds the queryset and evaluates it in that executor, so that the queryset
 returned by `await qs.filter.a(...)` iterates, `len()`s and indexes with no query.
 
 Managers proxy every pair of their queryset class, as Django's `from_queryset`
-proxies plain methods (it skips descriptors). Related managers of models whose default
-manager is a `MultisyncManager` inherit those pairs, and their `add`, `remove`,
-`set`, `clear`, `create`, `get_or_create` and `update_or_create` become pairs too.
+proxies plain methods (it skips descriptors), with the same spellings (`aget` runs a
+manager subclass's `get` override too) and the queryset method's signature and flags
+(`alters_data`). Related managers of models whose default manager is a
+`MultisyncManager` inherit those pairs, and their `add`, `remove`, `set`, `clear`,
+`create`, `get_or_create` and `update_or_create` become pairs too.
 """
 
 from __future__ import annotations
@@ -172,7 +174,13 @@ async def _evaluated(queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset
 
 
-_evaluate_in_thread = sync_to_async(QuerySet._fetch_all)
+def _evaluate(queryset: QuerySet[Any]) -> None:
+    # Through the instance, not `QuerySet._fetch_all`: a subclass may override it
+    # (libraries that post-process results do), and iteration would run the override.
+    queryset._fetch_all()
+
+
+_evaluate_in_thread = sync_to_async(_evaluate)
 
 
 def _manager_pair(name: str, queryset_pair: _Pair) -> Multisync[..., Any]:
@@ -209,10 +217,18 @@ def _named_pair(
     async_half: Callable[..., Coroutine[Any, Any, Any]],
 ) -> Multisync[..., Any]:
     for half, suffix in ((sync_half, ""), (async_half, "_async")):
+        # As Django's own manager proxies do (`functools.wraps`): the queryset method's
+        # signature, docstring and flags, `alters_data` above all, which keeps templates
+        # from calling `{{ objects.create }}`.
+        functools.update_wrapper(half, queryset_pair.func)
         half.__name__ = f"{name}{suffix}"
         half.__qualname__ = f"MultisyncManager.{name}{suffix}"
-        half.__doc__ = queryset_pair.__doc__
-    return multisync(sync_half, async_half)
+    pair = multisync(sync_half, async_half)
+    # The queryset pair's traits make Django's twin (`aget`) a spelling of this pair
+    # too, so a manager subclass that overrides `get` is run by `aget()` as well, and
+    # an override of a chaining method gets an evaluating async half.
+    pair._traits = queryset_pair._traits
+    return pair
 
 
 class _ProxiesPairs(Manager[Any]):

@@ -272,3 +272,14 @@ def test_bound_pickles_as_getattr_of_instance() -> None:
     """`pickle` rebuilds `obj.m` as `getattr(copy_of_obj, "m")`."""
     restored = pickle.loads(pickle.dumps(Question("q").describe))
     assert restored() == "sync q"
+
+
+def test_bound_doc_is_the_function_doc() -> None:
+    """`obj.m.__doc__` is the method's docstring, as for a bound method."""
+    assert Question("q").describe.__doc__ == "Describe the question."
+
+
+def test_bound_class_doc_is_kept() -> None:
+    """`BoundMultisync.__doc__` is still the class's own docstring."""
+    assert BoundMultisync.__doc__ is not None
+    assert BoundMultisync.__doc__.startswith("A multisync bound to its instance")

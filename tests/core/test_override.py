@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from multisync import DecoratorMisuseError, HalvesMismatchError, Multisync, multisync
-from multisync._dispatch import Traits, install
+from multisync._dispatch import Traits, apply_override_rule, install
 
 
 class Base:
@@ -356,3 +356,24 @@ async def test_sync_spelling_not_replaced_runs_own_half() -> None:
     obj = SyncOverride()
     await obj.save_async()
     assert obj.log == ["SyncOverride.save", "Base.save"]
+
+
+async def test_pair_built_before_parent_spelling_learns_it_on_reapply() -> None:
+    """A pair defined before its parent gained an extra spelling picks it up when re-applied."""
+
+    class Root:
+        def save(self) -> str:
+            return "Root.save"
+
+    class Child(Root):
+        @multisync
+        def save(self) -> str:
+            return "Child.save"
+
+        @save.async_
+        async def save_async(self) -> str:
+            return "Child.save_async"
+
+    install(Root, "save", vars(Root)["save"], None, Traits(("asave",)))
+    apply_override_rule(Child)
+    assert await Child().asave() == "Child.save_async"  # type: ignore[attr-defined]

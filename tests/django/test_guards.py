@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import SynchronousOnlyOperation
 from django.db import connections
+from django.db.models.sql import Query
 from django.test import override_settings
 
 from multisync import UnprefetchedRelatedModelAccessError
@@ -322,3 +324,28 @@ async def test_allow_async_unsafe_lets_django_query_in_loop(
         assert choice.question.question_text == "Unsafe?"
     finally:
         connections.close_all()  # the loop thread opened its own connection
+
+
+# --- cost ---------------------------------------------------------------------------------
+
+
+def test_guarded_manager_keeps_django_filter_deferred(user: User) -> None:
+    """The guard leaves the related filter deferred, as Django does for prefetch_related."""
+    assert user.groups.get_queryset()._deferred_filter is not None
+
+
+def test_prefetch_related_builds_related_filter_once_whatever_the_instance_count(
+    question: Question,
+) -> None:
+    """Prefetching over many instances does not build a filter per instance."""
+    for number in range(3):
+        Question.objects.create(question_text=f"Extra {number}")
+
+    def add_q_calls(queryset: object) -> int:
+        with mock.patch.object(Query, "add_q", autospec=True, side_effect=Query.add_q) as add_q:
+            list(queryset)  # type: ignore[call-overload]
+        return add_q.call_count
+
+    one = add_q_calls(Question.objects.filter(pk=question.pk).prefetch_related("choice_set"))
+    four = add_q_calls(Question.objects.prefetch_related("choice_set"))
+    assert one == four

@@ -8,8 +8,16 @@
     Question.body        a field the tests defer
 
 Question and Choice use `MultisyncModel` (their managers are `MultisyncManager`s);
-Tag, Profile and Comment are plain models. The override models at the end record
-which halves of `save`/`delete`/`refresh_from_db` ran in `CALLS`.
+Tag, Profile and Comment are plain models. The override models record which halves of
+`save`/`delete`/`refresh_from_db` ran in `CALLS`.
+
+The queryset models at the end have no relation to the ones above, so that the
+relation namespaces of Question and Choice stay as they are:
+
+    Poll.topics          many-to-many, both sides  reverse: Topic.poll_set
+    Ballot.poll          nullable FK               reverse: Poll.ballots (has remove/clear)
+
+Their default managers are all `MultisyncManager`s; Ballot's come from custom querysets.
 """
 
 from __future__ import annotations
@@ -20,10 +28,11 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Sum
 from django.utils import timezone
 
 from multisync import multisync
-from multisync.django import MultisyncModel
+from multisync.django import MultisyncManager, MultisyncModel, MultisyncQuerySet
 
 CALLS: list[str] = []
 
@@ -186,3 +195,98 @@ class Ledger(MultisyncModel):
         return self.total
 
     objects: ClassVar[Any]
+
+
+# --- querysets and related managers (DESIGN 2d) ---------------------------------------
+
+
+class Topic(MultisyncModel):
+    """A subject that polls are filed under: the target of `Poll.topics`."""
+
+    name = models.CharField(max_length=50, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Poll(MultisyncModel):
+    """A group of ballots; `Poll.topics` is many-to-many between two MultisyncModels."""
+
+    title = models.CharField(max_length=100)
+    topics = models.ManyToManyField(Topic, blank=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BallotQuerySet(MultisyncQuerySet["Ballot"]):
+    """A custom queryset with a plain chaining method and a multisync method."""
+
+    def counted(self) -> BallotQuerySet:
+        return self.filter(counted=True)
+
+    @multisync
+    def total_weight(self) -> int:
+        total: int | None = self.aggregate(total=Sum("weight"))["total"]
+        return total or 0
+
+
+class AuditedBallotQuerySet(BallotQuerySet):
+    """Overrides `get` and `filter` with plain defs that record their calls."""
+
+    def get(self, *args: Any, **kwargs: Any) -> Ballot:
+        CALLS.append("AuditedBallotQuerySet.get")
+        return super().get(*args, **kwargs)
+
+    def filter(self, *args: Any, **kwargs: Any) -> AuditedBallotQuerySet:
+        CALLS.append("AuditedBallotQuerySet.filter")
+        return super().filter(*args, **kwargs)
+
+
+class RecordingBallotManager(MultisyncManager.from_queryset(BallotQuerySet)):  # type: ignore[misc]
+    """A manager subclass that overrides `create` and `filter` with plain defs."""
+
+    def create(self, **kwargs: Any) -> Ballot:
+        CALLS.append("RecordingBallotManager.create")
+        return super().create(**kwargs)  # type: ignore[no-any-return]
+
+    def filter(self, *args: Any, **kwargs: Any) -> BallotQuerySet:
+        CALLS.append("RecordingBallotManager.filter")
+        return super().filter(*args, **kwargs)  # type: ignore[no-any-return]
+
+
+class FetchRecordingBallotQuerySet(BallotQuerySet):
+    """Overrides `_fetch_all`, as libraries that post-process results do."""
+
+    def _fetch_all(self) -> None:
+        if self._result_cache is None:
+            CALLS.append("FetchRecordingBallotQuerySet._fetch_all")
+        super()._fetch_all()  # type: ignore[misc]
+
+
+class CountedBallotManager(MultisyncManager["Ballot"]):
+    """Narrows `get_queryset()`, as a manager of published objects does."""
+
+    def get_queryset(self) -> MultisyncQuerySet[Ballot]:
+        return super().get_queryset().filter(counted=True)
+
+
+class Ballot(MultisyncModel):
+    """A vote in a poll, with one manager per way of building a custom manager."""
+
+    poll = models.ForeignKey(
+        Poll, null=True, blank=True, on_delete=models.SET_NULL, related_name="ballots"
+    )
+    voter = models.CharField(max_length=50)
+    weight = models.IntegerField(default=1)
+    counted = models.BooleanField(default=False)
+
+    objects = BallotQuerySet.as_manager()
+    from_queryset = MultisyncManager.from_queryset(BallotQuerySet)()
+    audited = AuditedBallotQuerySet.as_manager()
+    recording = RecordingBallotManager()
+    fetch_recording = FetchRecordingBallotQuerySet.as_manager()
+    counted_only = CountedBallotManager()
+
+    def __str__(self) -> str:
+        return self.voter
