@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import wrapt
 
-from benchmarks.harness import Absolute, Ratio, round_robin
+from benchmarks.harness import Absolute, Ratio, paired, round_robin
 from multisync import multisync
 
 if TYPE_CHECKING:
@@ -96,22 +96,19 @@ def run(*, quick: bool) -> list[Ratio | Absolute]:
     # the loop's own cost is reported beside the ratios.
     loop_ns = timings.median("loop")
 
-    def ratio(name: str, variant: str, baseline: str, goal: float | None) -> Ratio:
-        return Ratio(
-            name,
-            variant,
-            baseline,
-            timings.ratio(variant, baseline),
-            goal,
-            timings.median(variant),
-            timings.median(baseline),
-        )
-
     return [
         Absolute("B1 empty loop (included in every time below)", loop_ns, None, "ns"),
-        ratio("B1 sync call vs plain method", "multisync call", "plain call", 10.0),
-        ratio("B1 sync call vs wrapt.FunctionWrapper", "multisync call", "wrapt call", 0.5),
-        ratio("B1 obj.save access vs plain method", "multisync attr", "plain attr", None),
-        ratio("B1 obj.save access vs wrapt", "multisync attr", "wrapt attr", None),
-        ratio("B1 obj.save.a access vs plain obj.save", "multisync .a attr", "plain attr", None),
+        paired(timings, "B1 sync call vs plain method", "multisync call", "plain call", 10.0),
+        paired(
+            timings, "B1 sync call vs wrapt.FunctionWrapper", "multisync call", "wrapt call", 0.5
+        ),
+        paired(timings, "B1 obj.save access vs plain method", "multisync attr", "plain attr", None),
+        paired(timings, "B1 obj.save access vs wrapt", "multisync attr", "wrapt attr", None),
+        paired(
+            timings,
+            "B1 obj.save.a access vs plain obj.save",
+            "multisync .a attr",
+            "plain attr",
+            None,
+        ),
     ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
 
 @dataclass
@@ -83,3 +83,31 @@ def round_robin(variants: dict[str, Callable[[int], None]], *, rounds: int, numb
         for name, fn in variants.items():
             timings.rounds[name].append(per_call_ns(fn, number))
     return timings
+
+
+async def async_round_robin(
+    variants: dict[str, Callable[[int], Awaitable[None]]], *, rounds: int, number: int
+) -> Timings:
+    """`round_robin` for coroutines, all in the running event loop."""
+    timings = Timings({name: [] for name in variants})
+    for fn in variants.values():
+        await fn(max(1, number // 10))
+    for _ in range(rounds):
+        for name, fn in variants.items():
+            start = time.perf_counter_ns()
+            await fn(number)
+            timings.rounds[name].append((time.perf_counter_ns() - start) / number)
+    return timings
+
+
+def paired(timings: Timings, name: str, variant: str, baseline: str, goal: float | None) -> Ratio:
+    """The paired ratio of two variants (in ns), with their medians."""
+    return Ratio(
+        name,
+        variant,
+        baseline,
+        timings.ratio(variant, baseline),
+        goal,
+        timings.median(variant),
+        timings.median(baseline),
+    )

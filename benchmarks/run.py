@@ -2,26 +2,31 @@
 
 Usage: benchmarks/run.py [--quick] [--out DIR]
 
-`--quick` runs a few rounds only, to prove the benchmarks work (CI does this). The
-results are written as JSON and as a PNG chart to DIR (default: docs/assets, where
-the docs' benchmarks page reads them).
+B1 runs in this process. The database benchmarks (B2-B5, B7) run once per database,
+SQLite always and PostgreSQL when it answers on 127.0.0.1, each in its own process
+because Django is configured once per process. `--quick` runs a few rounds only, to
+prove the benchmarks work (CI does this). Results are written as JSON and as a PNG chart
+to DIR (default: docs/assets, which the docs' benchmarks page shows).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import platform
+import subprocess
 import sys
+import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import b1_dispatch  # noqa: E402
+from benchmarks.django_setup import postgres_reachable  # noqa: E402
 from benchmarks.harness import Absolute, Ratio  # noqa: E402
-
-BENCHMARKS = [b1_dispatch]
 
 
 def describe(result: Ratio | Absolute) -> str:
@@ -30,8 +35,35 @@ def describe(result: Ratio | Absolute) -> str:
     goal = "" if result.goal is None else f"  goal <= {result.goal:g}"
     if isinstance(result, Ratio):
         detail = f"({result.unit_variant:,.1f} vs {result.unit_baseline:,.1f} {result.unit})"
-        return f"{result.name:<48} {result.value:7.2f}x {detail:<28}{goal:<14} {verdict}"
-    return f"{result.name:<48} {result.value:7.2f} {result.unit:<28}{goal:<14} {verdict}"
+        return f"{result.name:<58} {result.value:7.2f}x {detail:<30}{goal:<14} {verdict}"
+    return f"{result.name:<58} {result.value:7.1f} {result.unit:<31}{goal:<14} {verdict}"
+
+
+def run_database_benchmarks(backend: str, *, quick: bool) -> list[Ratio | Absolute]:
+    """Run B2-B5 and B7 on one database, in a child process."""
+    with tempfile.TemporaryDirectory() as folder:
+        output = Path(folder) / "results.json"
+        command = [sys.executable, __file__, "--backend", backend, "--json", str(output)]
+        subprocess.run([*command, *(["--quick"] if quick else [])], check=True)  # noqa: S603
+        return [_from_json(item) for item in json.loads(output.read_text())]
+
+
+def _from_json(item: dict[str, object]) -> Ratio | Absolute:
+    kind = Ratio if "baseline" in item else Absolute
+    return kind(**item)  # type: ignore[arg-type]
+
+
+def child(backend: str, output: Path, *, quick: bool) -> None:
+    """In a child process: configure Django for `backend`, run, write JSON."""
+    from benchmarks import b7_memory, b_orm
+    from benchmarks.django_setup import database
+
+    with database(backend):
+        results = asyncio.run(b_orm.run(quick=quick))
+        results += b7_memory.run(quick=quick)
+    for result in results:
+        result.name = f"{result.name} [{backend}]"
+    output.write_text(json.dumps([asdict(r) for r in results]))
 
 
 def write_chart(results: list[Ratio | Absolute], path: Path) -> None:
@@ -42,14 +74,14 @@ def write_chart(results: list[Ratio | Absolute], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     ratios = [r for r in results if isinstance(r, Ratio)]
-    fig, ax = plt.subplots(figsize=(8, 0.5 + 0.45 * len(ratios)))
-    names = [r.name for r in ratios]
-    ax.barh(names, [r.value for r in ratios], color="#4051b5")
+    fig, ax = plt.subplots(figsize=(9, 0.6 + 0.4 * len(ratios)))
+    ax.barh([r.name for r in ratios], [r.value for r in ratios], color="#4051b5")
     for y, r in enumerate(ratios):
         if r.goal is not None:
             ax.plot([r.goal, r.goal], [y - 0.4, y + 0.4], color="#d33", linewidth=2)
     ax.set_xscale("log")
-    ax.set_xlabel("ratio (log scale); red tick: goal")
+    ax.set_xlabel("ratio, measured side by side (log scale); red tick: goal")
+    ax.tick_params(axis="y", labelsize=8)
     ax.invert_yaxis()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -61,21 +93,34 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few rounds, for CI")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "assets")
+    parser.add_argument("--backend", help=argparse.SUPPRESS)  # child process only
+    parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)  # child process only
     args = parser.parse_args()
+    if args.backend:
+        child(args.backend, args.json, quick=args.quick)
+        return 0
+
+    print(f"Python {platform.python_version()} on {platform.machine()}; times include the loop")
     results: list[Ratio | Absolute] = []
-    print(f"Python {platform.python_version()} on {platform.machine()}")
-    for module in BENCHMARKS:
-        for result in module.run(quick=args.quick):
+    for result in b1_dispatch.run(quick=args.quick):
+        print(describe(result), flush=True)
+        results.append(result)
+    for backend in ["sqlite", *(["postgres"] if postgres_reachable() else [])]:
+        for result in run_database_benchmarks(backend, quick=args.quick):
             print(describe(result), flush=True)
             results.append(result)
+
     args.out.mkdir(parents=True, exist_ok=True)
     payload = {
         "python": platform.python_version(),
         "quick": args.quick,
-        "results": [vars(r) | {"met": r.met} for r in results],
+        "results": [asdict(r) | {"met": r.met} for r in results],
     }
     (args.out / "benchmarks.json").write_text(json.dumps(payload, indent=2) + "\n")
     write_chart(results, args.out / "benchmarks.png")
+    missed = [r.name for r in results if r.met is False]
+    if missed:
+        print(f"goals missed: {len(missed)}")
     return 0
 
 

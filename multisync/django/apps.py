@@ -17,7 +17,7 @@ from django.db.models.signals import class_prepared
 
 from multisync.django.guards import guard_model
 from multisync.django.methods import apply_to_models, install_model_methods
-from multisync.django.relations import AsyncRelationsDescriptor, forget_relations
+from multisync.django.relations import forget_relations, install_namespace
 
 __all__ = ["MultisyncConfig", "activate"]
 
@@ -46,8 +46,7 @@ def activate() -> None:
     to run test suites that replace `INSTALLED_APPS`.
     """
     install_model_methods()
-    if not isinstance(vars(Model).get("a"), AsyncRelationsDescriptor):
-        Model.a = AsyncRelationsDescriptor()  # type: ignore[attr-defined]
+    install_namespace()
     if apps.models_ready:  # inside ready() calls, `apps.ready` is still False
         prepare_models(apps.get_models(include_auto_created=True, include_swapped=True))
     class_prepared.connect(_on_class_prepared, dispatch_uid="multisync")

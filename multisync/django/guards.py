@@ -88,15 +88,17 @@ def _relation_of(descriptor: Any) -> tuple[type[Model], str]:
     return descriptor.__dict__["_multisync_relation"]  # type: ignore[no-any-return]
 
 
-def _guarded_get(kind: str) -> Callable[..., Any]:
-    """A `__get__` that turns Django's async error for this relation into ours."""
+def _guarded_get(kind: str, base_get: Callable[..., Any]) -> Callable[..., Any]:
+    """A `__get__` that turns Django's async error for this relation into ours.
+
+    It calls the original class's `__get__` directly: a `super()` call would cost more
+    than Django's whole cached-value path.
+    """
 
     def __get__(self: Any, instance: Model | None, cls: type[Model] | None = None) -> Any:  # noqa: N807
         __tracebackhide__ = True
-        if instance is None:
-            return self
         try:
-            return super(type(self), self).__get__(instance, cls)
+            return base_get(self, instance, cls)
         except SynchronousOnlyOperation as error:
             converted = _convert(error, type(instance), _relation_of(self)[1], kind)
             if converted is error:
@@ -115,7 +117,7 @@ def _deferred_get(self: Any, instance: Model | None, cls: type[Model] | None = N
     except KeyError:
         pass
     try:
-        return super(type(self), self).__get__(instance, cls)
+        return DeferredAttribute.__get__(self, instance, cls)
     except SynchronousOnlyOperation as error:
         converted = _convert(error, type(instance), self.field.attname, "deferred")
         if converted is error:
@@ -261,16 +263,16 @@ def _guarded_attrs(descriptor_class: type[Any]) -> dict[str, Any] | None:
         cached.__set_name__(descriptor_class, "related_manager_cls")
         return {"related_manager_cls": cached}
     if issubclass(descriptor_class, (ForwardManyToOneDescriptor, ReverseOneToOneDescriptor)):
-        return {"__get__": _guarded_get("select")}
+        return {"__get__": _guarded_get("select", descriptor_class.__get__)}
     # The GenericForeignKey field is its own descriptor before Django 6.1.
     generic = generic_classes()
     generic_single = tuple(c for c in (generic.foreign_key_descriptor, generic.foreign_key) if c)
     if generic_single and issubclass(descriptor_class, generic_single):
-        return {"__get__": _guarded_get("prefetch")}
+        return {"__get__": _guarded_get("prefetch", descriptor_class.__get__)}
     if issubclass(descriptor_class, DeferredAttribute):
         if descriptor_class.__get__ is DeferredAttribute.__get__:
             return {"__get__": _deferred_get}
-        return {"__get__": _guarded_get("deferred")}
+        return {"__get__": _guarded_get("deferred", descriptor_class.__get__)}
     return None
 
 

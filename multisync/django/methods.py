@@ -24,10 +24,14 @@ from multisync._dispatch import Traits, _Pair, apply_override_rule, install
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Iterable
 
-__all__ = ["MODEL_METHODS", "apply_to_models", "install_model_methods"]
+__all__ = ["DJANGO_ASYNC_TWINS", "MODEL_METHODS", "apply_to_models", "install_model_methods"]
 
 # Each multisync name on Model and Django's own async twin of it.
 MODEL_METHODS = {"save": "asave", "delete": "adelete", "refresh_from_db": "arefresh_from_db"}
+
+# Django's own `asave`, `adelete` and `arefresh_from_db`, as they were before install:
+# the benchmarks compare against them.
+DJANGO_ASYNC_TWINS: dict[str, Callable[..., Coroutine[Any, Any, Any]]] = {}
 
 
 def install_model_methods() -> None:
@@ -36,6 +40,7 @@ def install_model_methods() -> None:
         original = vars(Model)[name]
         if isinstance(original, _Pair):
             continue
+        DJANGO_ASYNC_TWINS[twin] = vars(Model)[twin]
         install(
             Model,
             name,

@@ -22,7 +22,6 @@ filled, and a later sync access in async code runs no query.
 from __future__ import annotations
 
 import difflib
-import functools
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from asgiref.sync import sync_to_async
@@ -40,15 +39,14 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
     from typing import TypeAlias
 
-    # Takes the instance, returns the coroutine that `await obj.a.<name>` awaits.
-    Loader: TypeAlias = Callable[[Model], Coroutine[Any, Any, Any]]
+    # Takes the namespace, returns the coroutine that `await obj.a.<name>` awaits.
+    Loader: TypeAlias = Callable[["AsyncRelations[Any]"], Coroutine[Any, Any, Any]]
 
-__all__ = ["AsyncRelations", "AsyncRelationsDescriptor", "forget_relations"]
+__all__ = ["AsyncRelations", "AsyncRelationsDescriptor", "forget_relations", "install_namespace"]
 
 M = TypeVar("M", bound=Model)
 
-# The name of the per-model namespace class, stored on each model class itself.
-_NAMESPACE_ATTR = "_multisync_relations"
+_new = object.__new__
 
 # Django 6.1's FETCH_RAISE forbids implicit fetches; awaiting `obj.a.<name>` is explicit.
 _FETCH_BLOCKED: tuple[type[Exception], ...] = tuple(
@@ -78,42 +76,80 @@ _load_collection_in_thread = sync_to_async(_load_collection)
 
 
 # --- one loader per relation kind ---------------------------------------------------
-# Each returns a coroutine; the fast path (already loaded) returns without a hop.
+# Each factory returns the `async def` that a namespace property is: reading
+# `question.a.choice_set` calls it and so creates the coroutine that the caller awaits.
+# The fast path (already loaded) reads Django's own caches and returns without a hop.
 
 
-async def _forward(field: Any, instance: Model) -> Any:
-    if field.is_cached(instance) or None in field.get_local_related_value(instance):
-        return getattr(instance, field.name)  # cached, or a null FK: no query
-    return await _load_in_thread(instance, field.name)
+def _forward(field: Any) -> Loader:
+    name, cache_key, null = field.name, cache_name(field), field.null
 
-
-async def _reverse_one(related: Any, name: str, instance: Model) -> Any:
-    if related.is_cached(instance):
-        return getattr(instance, name)  # may raise RelatedObjectDoesNotExist, with no query
-    return await _load_in_thread(instance, name)
-
-
-async def _collection(cache_key: str, name: str, instance: Model) -> list[Any]:
-    prefetched = getattr(instance, "_prefetched_objects_cache", None)
-    if prefetched is not None and cache_key in prefetched:
-        return list(prefetched[cache_key])
-    return await _load_collection_in_thread(instance, name)
-
-
-async def _generic_foreign(gfk: Any, ct_attname: str, instance: Model) -> Any:
-    if gfk.is_cached(instance) or getattr(instance, ct_attname) is None:
+    async def load(namespace: AsyncRelations[Any]) -> Any:
+        instance = namespace._instance
         try:
-            return getattr(instance, gfk.name)
-        except SynchronousOnlyOperation:
-            pass  # checking a cached object can need the ContentType cache
-    return await _load_in_thread(instance, gfk.name)
+            value = instance._state.fields_cache[cache_key]
+        except KeyError:
+            if None in field.get_local_related_value(instance):
+                return getattr(instance, name)  # a null key: None, or Django's error
+            return await _load_in_thread(instance, name)
+        if value is None and not null:
+            return getattr(instance, name)  # raises RelatedObjectDoesNotExist, as sync access
+        return value
+
+    return load
 
 
-async def _field(attname: str, instance: Model) -> Any:
-    try:
-        return instance.__dict__[attname]
-    except KeyError:  # deferred
-        return await _load_in_thread(instance, attname)
+def _reverse_one(related: Any) -> Loader:
+    name, cache_key = related.get_accessor_name(), cache_name(related)
+
+    async def load(namespace: AsyncRelations[Any]) -> Any:
+        instance = namespace._instance
+        try:
+            value = instance._state.fields_cache[cache_key]
+        except KeyError:
+            return await _load_in_thread(instance, name)
+        if value is None:  # loaded, and missing: RelatedObjectDoesNotExist, with no query
+            return getattr(instance, name)
+        return value
+
+    return load
+
+
+def _collection(cache_key: str, name: str) -> Loader:
+    async def load(namespace: AsyncRelations[Any]) -> list[Any]:
+        instance = namespace._instance
+        prefetched = instance.__dict__.get("_prefetched_objects_cache")
+        if prefetched is not None and cache_key in prefetched:
+            return list(prefetched[cache_key])
+        return await _load_collection_in_thread(instance, name)
+
+    return load
+
+
+def _generic_foreign(gfk: Any, ct_attname: str) -> Loader:
+    name = gfk.name
+
+    async def load(namespace: AsyncRelations[Any]) -> Any:
+        instance = namespace._instance
+        if gfk.is_cached(instance) or getattr(instance, ct_attname) is None:
+            try:
+                return getattr(instance, name)
+            except SynchronousOnlyOperation:
+                pass  # checking a cached object can need the ContentType cache
+        return await _load_in_thread(instance, name)
+
+    return load
+
+
+def _field(attname: str) -> Loader:
+    async def load(namespace: AsyncRelations[Any]) -> Any:
+        instance = namespace._instance
+        try:
+            return instance.__dict__[attname]
+        except KeyError:  # deferred
+            return await _load_in_thread(instance, attname)
+
+    return load
 
 
 # --- the table of names per model ---------------------------------------------------
@@ -143,18 +179,18 @@ def _loaders(model: type[Model]) -> dict[str, Loader]:
         elif isinstance(field, generic_foreign_key):
             content_type_field: Any = model._meta.get_field(field.ct_field)
             ct_attname = content_type_field.attname
-            loaders[field.name] = functools.partial(_generic_foreign, field, ct_attname)
+            loaders[field.name] = _generic_foreign(field, ct_attname)
         elif field.many_to_many or field.one_to_many:  # forward M2M, GenericRelation
             descriptor = vars_lookup(model, field.name)
             key = _collection_cache_key(descriptor)
-            loaders[field.name] = functools.partial(_collection, key, field.name)
+            loaders[field.name] = _collection(key, field.name)
         elif field.is_relation:  # forward FK / one-to-one
-            loaders[field.name] = functools.partial(_forward, field)
-            loaders[field.attname] = functools.partial(_field, field.attname)
+            loaders[field.name] = _forward(field)
+            loaders[field.attname] = _field(field.attname)
         elif field.concrete:
-            loaders[field.name] = functools.partial(_field, field.attname)
+            loaders[field.name] = _field(field.attname)
     if "pk" not in loaders:  # `pk` is a property, not a field; answer it like one
-        loaders["pk"] = functools.partial(_field, model._meta.pk.attname)
+        loaders["pk"] = _field(model._meta.pk.attname)
     return loaders
 
 
@@ -168,9 +204,9 @@ def _add_reverse(
         return
     descriptor = vars_lookup(model, name)
     if rel.one_to_one:
-        loaders[name] = functools.partial(_reverse_one, rel, name)
+        loaders[name] = _reverse_one(rel)
     elif isinstance(descriptor, ReverseManyToOneDescriptor):
-        loaders[name] = functools.partial(_collection, _collection_cache_key(descriptor), name)
+        loaders[name] = _collection(_collection_cache_key(descriptor), name)
 
 
 def vars_lookup(model: type[Model], name: str) -> Any:
@@ -227,28 +263,19 @@ class AsyncRelations(Generic[M]):
 def _namespace_class(model: type[Model]) -> type[AsyncRelations[Any]]:
     """The per-model subclass of `AsyncRelations`, built on first use."""
     loaders = _loaders(model)
-    attrs: dict[str, Any] = {"__slots__": (), "_names": frozenset(loaders)}
+    attrs: dict[str, Any] = {"__slots__": (), "_names": frozenset(loaders), "_model": model}
     for name, loader in loaders.items():
-        attrs[name] = property(_fget(loader), doc=f"Await to load `{model.__name__}.{name}`.")
+        attrs[name] = property(loader, doc=f"Await to load `{model.__name__}.{name}`.")
     namespace = type(f"{model.__name__}AsyncRelations", (AsyncRelations,), attrs)
     namespace.__module__ = model.__module__
-    setattr(model, _NAMESPACE_ATTR, namespace)
+    model._multisync_relations = namespace  # type: ignore[attr-defined]
     return namespace
-
-
-def _fget(
-    loader: Loader,
-) -> Callable[[AsyncRelations[Any]], Any]:
-    def fget(namespace: AsyncRelations[Any]) -> Coroutine[Any, Any, Any]:
-        return loader(namespace._instance)
-
-    return fget
 
 
 def forget_relations(model: type[Model]) -> None:
     """Drop a model's namespace class, after a late model added a reverse relation."""
-    if _NAMESPACE_ATTR in vars(model):
-        delattr(model, _NAMESPACE_ATTR)
+    if "_multisync_relations" in vars(model):
+        model._multisync_relations = None  # type: ignore[attr-defined]
 
 
 class AsyncRelationsDescriptor:
@@ -263,7 +290,18 @@ class AsyncRelationsDescriptor:
         if instance is None:
             return self
         model = type(instance)
-        namespace = model.__dict__.get(_NAMESPACE_ATTR) or _namespace_class(model)
-        relations = object.__new__(namespace)
+        # A plain class attribute (the type attribute cache makes it cheap); a subclass
+        # inherits its parent's, hence the `_model` check.
+        namespace = model._multisync_relations  # type: ignore[attr-defined]
+        if namespace is None or namespace._model is not model:
+            namespace = _namespace_class(model)
+        relations = _new(namespace)
         relations._instance = instance
         return relations
+
+
+def install_namespace() -> None:
+    """Give every model `a` (idempotent)."""
+    if not isinstance(vars(Model).get("a"), AsyncRelationsDescriptor):
+        Model.a = AsyncRelationsDescriptor()  # type: ignore[attr-defined]
+        Model._multisync_relations = None  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""Models the benchmarks load: Django's tutorial Question and Choice."""
