@@ -50,7 +50,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py $(ARGS)
 
 demo: $(STAMP)
-	$(PY) demo/run.py
+	$(PY) demo/run.py $(ARGS)
 
 django-suites: $(STAMP)
 	$(PY) scripts/django_suites.py $(ARGS)

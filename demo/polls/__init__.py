@@ -1,0 +1,1 @@
+"""The polls app: questions, their choices, and votes."""

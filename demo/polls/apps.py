@@ -1,0 +1,13 @@
+"""The polls app configuration."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class PollsConfig(AppConfig):
+    """Polls: questions, choices and votes."""
+
+    name = "demo.polls"
+    label = "polls"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""The polls app's migrations."""
