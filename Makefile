@@ -1,7 +1,8 @@
 # Everything runs from a virtual environment that `make` creates on first use:
 #   make test        the whole suite, on every database reachable on 127.0.0.1
 #   make lint        ruff (lint + format check), codespell, validate-pyproject
-#   make typecheck   mypy --strict on the package and the tests
+#   make typecheck   mypy --strict (with the multisync.mypy plugin) and pyright
+#   make typing-tests  the mypy plugin's YAML cases and incremental test
 #   make docs        mkdocs build --strict
 #   make bench       benchmarks, printed as ratios, with a chart for the docs
 #   make demo        the polls demo under uvicorn at http://127.0.0.1:8000
@@ -17,7 +18,7 @@ DJANGO ?=
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint typecheck docs bench demo django-suites clean
+.PHONY: install test lint typecheck typing-tests docs bench demo django-suites clean
 
 install: $(STAMP)
 
@@ -42,6 +43,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy
+	$(VENV)/bin/pyright
+
+typing-tests: $(STAMP)
+	$(PY) -m pytest tests/typing
 
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site

@@ -6,6 +6,8 @@ the async half. The Django integration lives in `multisync.django`; this package
 root imports neither Django nor mypy.
 """
 
+import typing
+
 from multisync._dispatch import (
     BoundMultisync,
     Multisync,
@@ -29,7 +31,7 @@ __all__ = [
     "MultisyncError",
     "MultisyncStaticmethod",
     "SyncCallInEventLoopError",
-    "UnprefetchedRelatedModelAccessError",
+    "UnprefetchedRelatedModelAccessError",  # pyright: ignore[reportUnsupportedDunderAll]  # lazy
     "multisync",
 ]
 
@@ -39,12 +41,14 @@ __version__ = "0.1.0"
 for _name in __all__:
     if _name in globals():
         globals()[_name].__module__ = __name__
-del _name
+del _name  # pyright: ignore[reportPossiblyUnboundVariable]  # __all__ is not empty
 
 
-def __getattr__(name: str) -> object:
+def __getattr__(name: str) -> typing.Any:
     # The Django error is importable from here too, without importing Django for
-    # everyone else: it loads on first use.
+    # everyone else: it loads on first use. Typed `Any`: naming its class here would
+    # make type checkers import Django with the core (and mypy meet a cycle through
+    # `Model`); `from multisync.django import ...` gives the precise type.
     if name == "UnprefetchedRelatedModelAccessError":
         from multisync.django.exceptions import UnprefetchedRelatedModelAccessError
 

@@ -24,6 +24,10 @@ installs it on the subclass. A pair only ever calls its own class's halves, neve
 `getattr(self, ...)`, which is why `super()` chains across spellings terminate.
 """
 
+# The descriptor classes and the functions beside them form one unit that shares state
+# (ruff's SLF001 is off here for the same reason).
+# pyright: reportPrivateUsage=false
+
 from __future__ import annotations
 
 import functools
@@ -36,7 +40,7 @@ from types import MethodType
 from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, Generic, Self, cast, overload
 
 from multisync._adapters import derive_async, derive_sync, is_async_callable
-from multisync._typing import P2, R2, P, R, T
+from multisync._typing import P2, R2, AsyncHalf, P, R, T
 from multisync.exceptions import DecoratorMisuseError, HalvesMismatchError
 
 __all__ = [
@@ -94,7 +98,10 @@ else:
 
 def _unwrap(obj: object) -> Any:
     """The function inside a classmethod/staticmethod, or `obj` itself."""
-    return obj.__func__ if isinstance(obj, (classmethod, staticmethod)) else obj
+    if isinstance(obj, (classmethod, staticmethod)):
+        wrapper = cast("classmethod[Any, ..., Any] | staticmethod[..., Any]", obj)
+        return wrapper.__func__
+    return obj
 
 
 def _kind_name(obj: object) -> str:
@@ -200,6 +207,7 @@ class _Pair(_CCall):
 
     __name__: str
     __qualname__: str
+    __wrapped__: Callable[..., Any]  # set by `functools.update_wrapper`
     # Whether the first argument of a call is the instance (not a class, not nothing).
     _binds_instance: ClassVar[bool] = False
     _async_fn: AsyncFn
@@ -366,9 +374,10 @@ class _Pair(_CCall):
         too, as Django's `asave()` runs whatever `self.save` is.
         """
         owner = self._owner
-        if not args or owner is None or not isinstance(args[0], owner):
+        receiver: object = args[0] if args else None
+        if receiver is None or owner is None or not isinstance(receiver, owner):
             return None
-        current = getattr(type(args[0]), self._name, None)
+        current: object = getattr(type(receiver), self._name, None)
         if current is None or isinstance(current, _Pair):
             return None
         return cast("Callable[..., Any]", getattr(args[0], self._name))
@@ -414,15 +423,33 @@ class Multisync(_Pair, Generic[P, R]):
 
         def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
 
-        def a(self, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, R]:
+        @property
+        def a(self) -> AsyncHalf[P, R]:
             """The async half."""
+            ...
 
+    # Both checkers hand `@multisync` the function under `@classmethod` or
+    # `@staticmethod` (not the classmethod object), so these overloads tell the three
+    # apart by the first parameter. Read on the class, a method (first parameter `T`)
+    # stays the pair; a classmethod (first parameter `type[T]`) binds to the class,
+    # read on the class or on an instance; read on an instance, a method binds; and
+    # anything else (a staticmethod, whose first parameter accepts neither) stays the
+    # pair. Pyright checks these `self` types; mypy erases them when it picks an
+    # overload, so under mypy `multisync.mypy` retypes classmethods and staticmethods.
     @overload
-    def __get__(self, instance: None, owner: type[Any] | None = None, /) -> Self: ...
+    def __get__(
+        self: Multisync[Concatenate[T, P2], R2], instance: None, owner: type[T], /
+    ) -> Multisync[Concatenate[T, P2], R2]: ...
+    @overload
+    def __get__(
+        self: Multisync[Concatenate[type[T], P2], R2], instance: T | None, owner: type[T], /
+    ) -> BoundMultisync[P2, R2]: ...
     @overload
     def __get__(
         self: Multisync[Concatenate[T, P2], R2], instance: T, owner: type[Any] | None = None, /
     ) -> BoundMultisync[P2, R2]: ...
+    @overload
+    def __get__(self, instance: object, owner: type[Any] | None = None, /) -> Self: ...
     def __get__(self, instance: object, owner: type[Any] | None = None, /) -> Any:
         if instance is None:
             return self
@@ -471,9 +498,17 @@ class MultisyncClassmethod(_Pair, Generic[P, R]):
     def __get__(self, instance: object, owner: type[Any] | None = None, /) -> BoundMultisync[P, R]:
         return self._bind(owner if owner is not None else type(instance))
 
+    # mypy hands a decorator the function under `@classmethod`; `multisync(classmethod(f))`
+    # hands it the classmethod object.
+    @overload
     def async_(
         self, fn: classmethod[Any, P, Coroutine[Any, Any, R]], /
-    ) -> classmethod[Any, P, Coroutine[Any, Any, R]]:
+    ) -> classmethod[Any, P, Coroutine[Any, Any, R]]: ...
+    @overload
+    def async_(
+        self, fn: Callable[Concatenate[Any, P], Coroutine[Any, Any, R]], /
+    ) -> Callable[Concatenate[Any, P], Coroutine[Any, Any, R]]: ...
+    def async_(self, fn: Any, /) -> Any:
         """Register the async half, itself decorated with `@classmethod`."""
         __tracebackhide__ = True
         self._register_async_half(fn)
@@ -492,9 +527,15 @@ class MultisyncStaticmethod(_Pair, Generic[P, R]):
     def __get__(self, instance: object, owner: type[Any] | None = None, /) -> BoundMultisync[P, R]:
         return self._bind(None)
 
+    @overload
     def async_(
         self, fn: staticmethod[P, Coroutine[Any, Any, R]], /
-    ) -> staticmethod[P, Coroutine[Any, Any, R]]:
+    ) -> staticmethod[P, Coroutine[Any, Any, R]]: ...
+    @overload
+    def async_(
+        self, fn: Callable[P, Coroutine[Any, Any, R]], /
+    ) -> Callable[P, Coroutine[Any, Any, R]]: ...
+    def async_(self, fn: Any, /) -> Any:
         """Register the async half, itself decorated with `@staticmethod`."""
         __tracebackhide__ = True
         self._register_async_half(fn)
@@ -517,8 +558,10 @@ class BoundMultisync(_CCall, Generic[P, R]):
 
         def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
 
-        def a(self, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, R]:
+        @property
+        def a(self) -> AsyncHalf[P, R]:
             """The async half, bound."""
+            ...
 
     else:
 
@@ -583,7 +626,7 @@ class _InstanceDoc:
         return instance._multisync.__doc__
 
 
-BoundMultisync.__doc__ = _InstanceDoc(BoundMultisync.__doc__)  # type: ignore[assignment]
+BoundMultisync.__doc__ = _InstanceDoc(BoundMultisync.__doc__)  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
 
 
 # --- the override rule --------------------------------------------------------------
@@ -639,8 +682,8 @@ def _ensure_override_hook(owner: type) -> None:
         else:
             super(cast("Any", owner), cls).__init_subclass__(**kwargs)
 
-    __init_subclass__._multisync_hook = True  # type: ignore[attr-defined]
-    owner.__init_subclass__ = classmethod(__init_subclass__)  # type: ignore[assignment]
+    __init_subclass__._multisync_hook = True  # type: ignore[attr-defined]  # pyright: ignore[reportFunctionMemberAccess]
+    owner.__init_subclass__ = classmethod(__init_subclass__)  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
 
 
 def apply_override_rule(cls: type) -> None:
@@ -765,7 +808,7 @@ def multisync(fn: classmethod[Any, P, Coroutine[Any, Any, R]], /) -> MultisyncCl
 @overload
 def multisync(fn: classmethod[Any, P, R], /) -> MultisyncClassmethod[P, R]: ...
 @overload
-def multisync(fn: staticmethod[P, Coroutine[Any, Any, R]], /) -> MultisyncStaticmethod[P, R]: ...  # type: ignore[overload-overlap]
+def multisync(fn: staticmethod[P, Coroutine[Any, Any, R]], /) -> MultisyncStaticmethod[P, R]: ...  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
 @overload
 def multisync(fn: staticmethod[P, R], /) -> MultisyncStaticmethod[P, R]: ...  # type: ignore[overload-overlap]
 @overload

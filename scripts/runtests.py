@@ -1,8 +1,9 @@
 """Run the test suite once per database that is reachable on 127.0.0.1.
 
-SQLite always runs, with the whole suite. PostgreSQL and MariaDB run the Django
-tests (`tests/django`) when their port answers. Under CI (`CI=true`) a database that
-cannot be tested is an error, not a skip: CI must prove all three.
+SQLite always runs, with the whole suite. PostgreSQL and MariaDB run the
+database tests (`tests/django`, `tests/tooling`) when their port answers. Under CI
+(`CI=true`) a database that cannot be tested is an error, not a skip: CI must prove
+all three.
 
 Usage: scripts/runtests.py [pytest arguments...]
 """
@@ -21,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # (name, port, driver module, test paths beyond the default)
 DATABASES = [
     ("sqlite", None, "sqlite3", []),
-    ("postgres", 5432, "psycopg", ["tests/django"]),
-    ("mariadb", 3306, "MySQLdb", ["tests/django"]),
+    ("postgres", 5432, "psycopg", ["tests/django", "tests/tooling"]),
+    ("mariadb", 3306, "MySQLdb", ["tests/django", "tests/tooling"]),
 ]
 
 

@@ -33,4 +33,8 @@ _ENGINES = {
         "OPTIONS": {"charset": "utf8mb4"},
     },
 }
-DATABASES = {"default": _ENGINES[os.environ.get("MULTISYNC_TEST_DB", "sqlite")]}
+DATABASES = {
+    "default": _ENGINES[os.environ.get("MULTISYNC_TEST_DB", "sqlite")],
+    # A second database, for batches that must never mix aliases.
+    "other": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"},
+}

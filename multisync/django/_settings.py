@@ -10,7 +10,7 @@ from django.core.signals import setting_changed
 __all__ = ["GUARD_VALUES", "guard_enabled", "read_setting"]
 
 GUARD_VALUES = ("on", "off")
-_DEFAULTS: dict[str, Any] = {"GUARD": "on"}
+_DEFAULTS: dict[str, Any] = {"GUARD": "on", "PEERS": True}
 _cache: dict[str, Any] = {}
 
 

@@ -58,17 +58,27 @@ def namespace_errors(models: Iterable[type[Model]]) -> list[checks.CheckMessage]
 
 @checks.register
 def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:  # noqa: ARG001  # the checks API
-    """multisync.E003: `MULTISYNC["GUARD"]` has an unknown value."""
-    value = read_setting("GUARD")
-    if value in GUARD_VALUES:
-        return []
-    return [
-        checks.Error(
-            f"MULTISYNC['GUARD'] is {value!r}.",
-            hint=f"Use one of {', '.join(repr(v) for v in GUARD_VALUES)}.",
-            id="multisync.E003",
+    """multisync.E003/E004: `MULTISYNC["GUARD"]` or `MULTISYNC["PEERS"]` is unknown."""
+    errors: list[checks.CheckMessage] = []
+    guard = read_setting("GUARD")
+    if guard not in GUARD_VALUES:
+        errors.append(
+            checks.Error(
+                f"MULTISYNC['GUARD'] is {guard!r}.",
+                hint=f"Use one of {', '.join(repr(v) for v in GUARD_VALUES)}.",
+                id="multisync.E003",
+            )
         )
-    ]
+    peers = read_setting("PEERS")
+    if not isinstance(peers, bool):
+        errors.append(
+            checks.Error(
+                f"MULTISYNC['PEERS'] is {peers!r}.",
+                hint="Use True or False.",
+                id="multisync.E004",
+            )
+        )
+    return errors
 
 
 def _class_attribute(model: type[Model], name: str) -> Any:

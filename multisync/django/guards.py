@@ -100,7 +100,8 @@ def _guarded_get(kind: str, base_get: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return base_get(self, instance, cls)
         except SynchronousOnlyOperation as error:
-            converted = _convert(error, type(instance), _relation_of(self)[1], kind)
+            # Django only queries for an instance, never for the class.
+            converted = _convert(error, type(instance), _relation_of(self)[1], kind)  # type: ignore[arg-type]
             if converted is error:
                 raise
             raise converted from error

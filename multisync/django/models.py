@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.db import models
 
 from multisync.django.query import MultisyncManager
+
+if TYPE_CHECKING:
+    from multisync._typing import AsyncRelationsAccessor
 
 __all__ = ["MultisyncModel"]
 
@@ -27,7 +30,15 @@ class MultisyncModel(models.Model):
     !!! note "Added in 0.1"
     """
 
-    objects: ClassVar[MultisyncManager[Any]] = MultisyncManager()
+    # `Self`: `Question.objects` is a `MultisyncManager[Question]` under mypy and
+    # pyright alike. As for any abstract model with a manager under django-stubs, a
+    # subclass that replaces `objects` declares it `ClassVar` too (or ignores [misc]).
+    objects: ClassVar[MultisyncManager[Self]] = MultisyncManager()
+
+    if TYPE_CHECKING:
+        # For checkers without the multisync mypy plugin (which gives every model
+        # `a`): `question.a.<name>` is then a `Coroutine[Any, Any, Any]`.
+        a: ClassVar[AsyncRelationsAccessor]
 
     class Meta:
         abstract = True

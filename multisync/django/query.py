@@ -26,6 +26,7 @@ from asgiref.sync import sync_to_async
 from django.db.models import Manager, Model, QuerySet
 
 from multisync._dispatch import Multisync, Traits, _Pair, install, multisync
+from multisync.django.batching import track_peers
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Iterator
@@ -133,7 +134,16 @@ def _query_pairs(namespace: dict[str, Any]) -> None:
             namespace[name]._traits = _EVALUATED
 
 
-class MultisyncQuerySet(QuerySet[_M]):
+if TYPE_CHECKING:
+    # What checkers see of the pairs built in `_query_pairs` (a stub-only module).
+    from multisync.django._spellings import ManagerPairs, QuerySetPairs
+
+    _QuerySetBase = QuerySetPairs
+else:
+    _QuerySetBase = QuerySet
+
+
+class MultisyncQuerySet(_QuerySetBase[_M]):
     """A `QuerySet` whose query methods have `.a()` and `_async` spellings.
 
     ```python
@@ -145,6 +155,14 @@ class MultisyncQuerySet(QuerySet[_M]):
     """
 
     _query_pairs(locals())
+
+    def _fetch_all(self) -> None:
+        # Instances loaded by one evaluation are peers: awaiting a relation on one of
+        # them loads it for all (see batching).
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and self._result_cache is not None:
+            self._result_cache = track_peers(self._result_cache)
 
     @classmethod
     def as_manager(cls) -> MultisyncManager[Any]:
@@ -256,7 +274,7 @@ class _ProxiesPairs(Manager[Any]):
 
 
 if TYPE_CHECKING:
-    _ManagerBase = Manager
+    _ManagerBase = ManagerPairs
 else:  # Manager itself is `BaseManager.from_queryset(QuerySet)`; this is the same idea.
     _ManagerBase = _ProxiesPairs.from_queryset(MultisyncQuerySet, "BaseMultisyncManager")
 

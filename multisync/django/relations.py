@@ -21,8 +21,8 @@ filled, and a later sync access in async code runs no query.
 
 from __future__ import annotations
 
-import difflib
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+import functools
+from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 from asgiref.sync import sync_to_async
 from django.core import exceptions as django_exceptions
@@ -33,7 +33,10 @@ from django.db.models.fields.related_descriptors import (
     ReverseManyToOneDescriptor,
 )
 
+from multisync._typing import AsyncRelations, T
+from multisync.django import batching
 from multisync.django._compat import cache_name, generic_classes, is_pk_set
+from multisync.django.batching import Relation, fetch_deferred, peer_lists, prefetch
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
@@ -63,10 +66,11 @@ def _load(instance: Model, name: str) -> Any:
         return getattr(instance, name)
 
 
-def _load_collection(instance: Model, name: str) -> list[Any]:
+def _load_collection(instance: Model, name: str, cache_key: str) -> list[Any]:
     """Prefetch `instance.<name>` as `prefetch_related` would, and list it."""
     if is_pk_set(instance):
         prefetch_related_objects([instance], name)
+        peer_lists([instance._prefetched_objects_cache[cache_key]])  # type: ignore[attr-defined]
     # For an unsaved instance this raises the ValueError that sync access raises.
     return list(getattr(instance, name).all())
 
@@ -78,20 +82,29 @@ _load_collection_in_thread = sync_to_async(_load_collection)
 # --- one loader per relation kind ---------------------------------------------------
 # Each factory returns the `async def` that a namespace property is: reading
 # `question.a.choice_set` calls it and so creates the coroutine that the caller awaits.
-# The fast path (already loaded) reads Django's own caches and returns without a hop.
+# The fast path (already loaded) reads Django's own caches and returns without a hop;
+# otherwise `batching.load` loads it, with its peers and concurrent awaits, and the
+# value is read from the cache that filled.
 
 
 def _forward(field: Any) -> Loader:
     name, cache_key, null = field.name, cache_name(field), field.null
 
+    def missing(instance: Model) -> bool:
+        return cache_key not in instance._state.fields_cache and None not in (
+            field.get_local_related_value(instance)
+        )
+
+    relation = Relation(name, missing, functools.partial(_load, name=name), prefetch(name))
+
     async def load(namespace: AsyncRelations[Any]) -> Any:
         instance = namespace._instance
-        try:
-            value = instance._state.fields_cache[cache_key]
-        except KeyError:
+        cache = instance._state.fields_cache
+        if cache_key not in cache:
             if None in field.get_local_related_value(instance):
                 return getattr(instance, name)  # a null key: None, or Django's error
-            return await _load_in_thread(instance, name)
+            await batching.load(instance, relation)
+        value = cache.get(cache_key)
         if value is None and not null:
             return getattr(instance, name)  # raises RelatedObjectDoesNotExist, as sync access
         return value
@@ -102,13 +115,20 @@ def _forward(field: Any) -> Loader:
 def _reverse_one(related: Any) -> Loader:
     name, cache_key = related.get_accessor_name(), cache_name(related)
 
+    def missing(instance: Model) -> bool:
+        return cache_key not in instance._state.fields_cache and is_pk_set(instance)
+
+    relation = Relation(name, missing, functools.partial(_load, name=name), prefetch(name))
+
     async def load(namespace: AsyncRelations[Any]) -> Any:
         instance = namespace._instance
-        try:
-            value = instance._state.fields_cache[cache_key]
-        except KeyError:
-            return await _load_in_thread(instance, name)
-        if value is None:  # loaded, and missing: RelatedObjectDoesNotExist, with no query
+        cache = instance._state.fields_cache
+        if cache_key not in cache:
+            if not is_pk_set(instance):
+                return await _load_in_thread(instance, name)  # Django's own error
+            await batching.load(instance, relation)
+        value = cache.get(cache_key)
+        if value is None:  # missing: RelatedObjectDoesNotExist, with no query
             return getattr(instance, name)
         return value
 
@@ -116,12 +136,21 @@ def _reverse_one(related: Any) -> Loader:
 
 
 def _collection(cache_key: str, name: str) -> Loader:
+    def missing(instance: Model) -> bool:
+        prefetched = instance.__dict__.get("_prefetched_objects_cache")
+        return (prefetched is None or cache_key not in prefetched) and is_pk_set(instance)
+
+    load_one = functools.partial(_load_collection, name=name, cache_key=cache_key)
+    relation = Relation(name, missing, load_one, prefetch(name, cache_key))
+
     async def load(namespace: AsyncRelations[Any]) -> list[Any]:
         instance = namespace._instance
+        if missing(instance):
+            await batching.load(instance, relation)
         prefetched = instance.__dict__.get("_prefetched_objects_cache")
         if prefetched is not None and cache_key in prefetched:
             return list(prefetched[cache_key])
-        return await _load_collection_in_thread(instance, name)
+        return await _load_collection_in_thread(instance, name, cache_key)  # unsaved
 
     return load
 
@@ -129,25 +158,42 @@ def _collection(cache_key: str, name: str) -> Loader:
 def _generic_foreign(gfk: Any, ct_attname: str) -> Loader:
     name = gfk.name
 
+    def missing(instance: Model) -> bool:
+        return not gfk.is_cached(instance) and getattr(instance, ct_attname) is not None
+
+    relation = Relation(name, missing, functools.partial(_load, name=name), prefetch(name))
+
     async def load(namespace: AsyncRelations[Any]) -> Any:
         instance = namespace._instance
-        if gfk.is_cached(instance) or getattr(instance, ct_attname) is None:
-            try:
-                return getattr(instance, name)
-            except SynchronousOnlyOperation:
-                pass  # checking a cached object can need the ContentType cache
-        return await _load_in_thread(instance, name)
+        if missing(instance):
+            await batching.load(instance, relation)
+        try:
+            return getattr(instance, name)
+        except SynchronousOnlyOperation:  # checking the object can need the ContentType cache
+            return await _load_in_thread(instance, name)
 
     return load
 
 
-def _field(attname: str) -> Loader:
+def _field(model: type[Model], attname: str) -> Loader:
+    def missing(instance: Model) -> bool:
+        return attname not in instance.__dict__ and is_pk_set(instance)
+
+    relation = Relation(
+        attname, missing, functools.partial(_load, name=attname), fetch_deferred(model, attname)
+    )
+
     async def load(namespace: AsyncRelations[Any]) -> Any:
         instance = namespace._instance
         try:
             return instance.__dict__[attname]
         except KeyError:  # deferred
-            return await _load_in_thread(instance, attname)
+            pass
+        if missing(instance):
+            await batching.load(instance, relation)
+            if attname in instance.__dict__:
+                return instance.__dict__[attname]
+        return await _load_in_thread(instance, attname)  # Django's own path and errors
 
     return load
 
@@ -186,11 +232,11 @@ def _loaders(model: type[Model]) -> dict[str, Loader]:
             loaders[field.name] = _collection(key, field.name)
         elif field.is_relation:  # forward FK / one-to-one
             loaders[field.name] = _forward(field)
-            loaders[field.attname] = _field(field.attname)
+            loaders[field.attname] = _field(model, field.attname)
         elif field.concrete:
-            loaders[field.name] = _field(field.attname)
+            loaders[field.name] = _field(model, field.attname)
     if "pk" not in loaders:  # `pk` is a property, not a field; answer it like one
-        loaders["pk"] = _field(model._meta.pk.attname)
+        loaders["pk"] = _field(model, model._meta.pk.attname)
     return loaders
 
 
@@ -221,43 +267,8 @@ def vars_lookup(model: type[Model], name: str) -> Any:
 # --- the namespace ------------------------------------------------------------------
 
 
-class AsyncRelations(Generic[M]):
-    """What `obj.a` gives: `await obj.a.<name>` loads a relation or field.
-
-    One subclass per model carries a property per relation and field, built the first
-    time `obj.a` is used on an instance of that model. Unknown names raise an
-    `AttributeError` naming the model and the close matches.
-
-    !!! note "Added in 0.1"
-    """
-
-    __slots__ = ("_instance",)
-    _instance: M
-
-    if TYPE_CHECKING:
-        # Permissive for checkers without the multisync mypy plugin (pyright).
-        def __getattr__(self, name: str) -> Coroutine[Any, Any, Any]: ...
-
-    else:
-
-        def __getattr__(self, name: str) -> Any:
-            model = type(self._instance)
-            names = sorted(type(self).__dict__["_names"])
-            close = difflib.get_close_matches(name, names, n=3)
-            hint = (
-                f" Did you mean {', '.join(f'`{c}`' for c in close)}?"
-                if close
-                else f" It has: {', '.join(f'`{n}`' for n in names)}."
-            )
-            msg = f"`{model.__name__}.a` has no relation or field named `{name}`.{hint}"
-            raise AttributeError(msg, name=name, obj=self)
-
-    def __dir__(self) -> list[str]:
-        return sorted(type(self).__dict__["_names"])
-
-    def __repr__(self) -> str:
-        instance = self._instance
-        return f"<async relations of <{type(instance).__qualname__} object at {id(instance):#x}>>"
+# `AsyncRelations` itself lives in the Django-free `multisync._typing`, where the mypy
+# plugin can name it while mypy analyses Django's `Model`; it is re-exported here.
 
 
 def _namespace_class(model: type[Model]) -> type[AsyncRelations[Any]]:
@@ -286,13 +297,19 @@ class AsyncRelationsDescriptor:
     system check `multisync.E002` reports that.
     """
 
-    def __get__(self, instance: Model | None, owner: type[Model] | None = None) -> Any:
+    # Typed as `multisync._typing.AsyncRelationsAccessor`, what the mypy plugin gives
+    # every model: on an instance, that instance's `AsyncRelations`.
+    @overload
+    def __get__(self, instance: None, owner: type[Any], /) -> Self: ...
+    @overload
+    def __get__(self, instance: T, owner: type[Any] | None = None, /) -> AsyncRelations[T]: ...
+    def __get__(self, instance: Any, owner: type[Any] | None = None, /) -> Any:
         if instance is None:
             return self
         model = type(instance)
         # A plain class attribute (the type attribute cache makes it cheap); a subclass
         # inherits its parent's, hence the `_model` check.
-        namespace = model._multisync_relations  # type: ignore[attr-defined]
+        namespace = model._multisync_relations
         if namespace is None or namespace._model is not model:
             namespace = _namespace_class(model)
         relations = _new(namespace)
@@ -303,5 +320,5 @@ class AsyncRelationsDescriptor:
 def install_namespace() -> None:
     """Give every model `a` (idempotent)."""
     if not isinstance(vars(Model).get("a"), AsyncRelationsDescriptor):
-        Model.a = AsyncRelationsDescriptor()  # type: ignore[attr-defined]
+        Model.a = AsyncRelationsDescriptor()  # mypy sees `Model.a` through multisync.mypy
         Model._multisync_relations = None  # type: ignore[attr-defined]

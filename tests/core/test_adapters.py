@@ -43,7 +43,7 @@ def test_is_async_callable_sees_through_partial() -> None:
 
 def test_is_async_callable_sees_through_classmethod_and_staticmethod() -> None:
     """A classmethod or staticmethod wrapping an `async def` is async."""
-    assert is_async_callable(classmethod(coroutine_function))
+    assert is_async_callable(classmethod(coroutine_function))  # type: ignore[arg-type]
     assert is_async_callable(staticmethod(coroutine_function))
 
 

@@ -58,7 +58,7 @@ def test_error_str_ends_with_docs_anchor() -> None:
 def test_multisync_on_property_raises_decorator_misuse() -> None:
     """`@multisync` on a property names what it needs and what it got."""
     with pytest.raises(DecoratorMisuseError) as exc:
-        multisync(property(lambda _: 1))
+        multisync(property(lambda _: 1))  # type: ignore[call-overload]
     assert exc.value.args == (
         (
             "@multisync needs a function, an async function, a classmethod or a staticmethod,"
@@ -86,7 +86,7 @@ def test_multisync_twice_raises_decorator_misuse() -> None:
     def once() -> None: ...
 
     with pytest.raises(DecoratorMisuseError) as exc:
-        multisync(once)  # type: ignore[call-overload]
+        multisync(once)  # a pair is callable: only the runtime refuses it
     assert exc.value.args == (
         (
             "@multisync got `test_multisync_twice_raises_decorator_misuse.<locals>.once`, which is"
@@ -193,7 +193,7 @@ def test_halves_mismatch_names_both_halves_and_their_parameters() -> None:
     async def aread(x: int, y: int = 0) -> None: ...
 
     with pytest.raises(HalvesMismatchError) as exc:
-        multisync(read, aread)  # type: ignore[arg-type]
+        multisync(read, aread)  # mypy unifies the halves; the runtime refuses them
     where = "test_halves_mismatch_names_both_halves_and_their_parameters.<locals>"
     assert exc.value.args == (
         (
@@ -233,8 +233,8 @@ def test_halves_mismatch_traceback_ends_in_user_file() -> None:
             @multisync
             def read(self) -> None: ...
 
-            @read.async_
-            async def read_async(self, x: int) -> None: ...  # type: ignore[arg-type]
+            @read.async_  # type: ignore[arg-type]
+            async def read_async(self, x: int) -> None: ...
 
     assert visible_frames(exc)[-1][0] == Path(__file__)
 

@@ -2,20 +2,20 @@
 
 Async tests run under `async_to_sync` (see tests/conftest.py): the event loop has its
 own thread, and every `sync_to_async` hop, which `.a()` uses, comes back to the main
-thread and its connection. `QueryLog` watches that connection, and also the loop
-thread's own connection, which Django's async guard must keep closed.
+thread and its connection. `QueryLog` counts with `multisync.test.assert_num_queries`,
+which sees the queries of the code inside a block in every thread, the loop's own
+included (where Django's async guard must keep the connection closed).
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connections
 
-from multisync.django import relations
+from multisync.django import batching, relations
+from multisync.test import AssertNumQueries, QueryAssertions
 from tests.testapp.models import CALLS, Choice, Comment, Profile, Question, Tag
 
 if TYPE_CHECKING:
@@ -24,32 +24,24 @@ if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
 
 
-class QueryLog:
-    """The queries run on the test's database connection, counted per block."""
+class QueryLog(QueryAssertions):
+    """Query assertions on one database alias: `with queries.expect(n):`.
 
-    def __init__(self, wrapper: BaseDatabaseWrapper) -> None:
-        self.wrapper = wrapper
+    `multisync.test.QueryAssertions` with a fixed alias, given by name or by connection.
+    """
 
-    @contextmanager
-    def expect(self, count: int) -> Iterator[list[str]]:
-        """Assert that the block runs exactly `count` queries; yield their SQL."""
-        start = len(self.wrapper.queries_log)
-        executed: list[str] = []
-        yield executed
-        executed.extend(q["sql"] for q in list(self.wrapper.queries_log)[start:])
-        assert len(executed) == count, f"{len(executed)} queries, expected {count}: {executed}"
+    def __init__(self, using: str | BaseDatabaseWrapper = "default") -> None:
+        self.using = using if isinstance(using, str) else using.alias
+
+    def expect(self, expected: int, *, using: str | None = None) -> AssertNumQueries:
+        """Assert that the block (sync or async) runs exactly `expected` queries."""
+        return super().expect(expected, using=using or self.using)
 
 
 @pytest.fixture
-def queries(db: None) -> Iterator[QueryLog]:
-    """A query log on the main thread's connection, where `.a()` queries run."""
-    wrapper = connections["default"]
-    wrapper.ensure_connection()
-    forced, wrapper.force_debug_cursor = wrapper.force_debug_cursor, True
-    try:
-        yield QueryLog(wrapper)
-    finally:
-        wrapper.force_debug_cursor = forced
+def queries(db: None) -> QueryLog:
+    """Query assertions on the default database, across the threads `.a()` hops to."""
+    return QueryLog()
 
 
 @pytest.fixture
@@ -62,6 +54,7 @@ def no_hops(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(relations, "_load_in_thread", hop)
     monkeypatch.setattr(relations, "_load_collection_in_thread", hop)
+    monkeypatch.setattr(batching, "_load_in_thread", hop)
 
 
 @pytest.fixture(autouse=True)

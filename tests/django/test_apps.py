@@ -207,7 +207,7 @@ def test_check_namespace_name_field_named_a_errors() -> None:
     """multisync.E002 names a model whose field `a` hides the namespace, with a hint."""
 
     class Vector(models.Model):
-        a = models.IntegerField()
+        a = models.IntegerField()  # type: ignore[assignment]  # multisync.mypy reports it too
 
         class Meta:
             app_label = "testapp"
@@ -243,4 +243,13 @@ def test_check_settings_fails_for_unknown_guard_value() -> None:
         errors = check_settings()
     assert [(e.id, e.msg, e.hint) for e in errors] == [
         ("multisync.E003", "MULTISYNC['GUARD'] is 'maybe'.", "Use one of 'on', 'off'.")
+    ]
+
+
+def test_check_settings_fails_for_non_boolean_peers() -> None:
+    """multisync.E004 names a PEERS value that is not a boolean."""
+    with override_settings(MULTISYNC={"PEERS": "yes"}):
+        errors = check_settings()
+    assert [(e.id, e.msg, e.hint) for e in errors] == [
+        ("multisync.E004", "MULTISYNC['PEERS'] is 'yes'.", "Use True or False.")
     ]

@@ -331,7 +331,7 @@ async def test_allow_async_unsafe_lets_django_query_in_loop(
 
 def test_guarded_manager_keeps_django_filter_deferred(user: User) -> None:
     """The guard leaves the related filter deferred, as Django does for prefetch_related."""
-    assert user.groups.get_queryset()._deferred_filter is not None
+    assert user.groups.get_queryset()._deferred_filter is not None  # type: ignore[attr-defined]
 
 
 def test_prefetch_related_builds_related_filter_once_whatever_the_instance_count(

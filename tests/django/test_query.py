@@ -602,7 +602,7 @@ async def test_get_multiple_message(question: Question, kind: str) -> None:
 async def test_count_extra_argument_names_the_sync_method(question: Question) -> None:
     """A wrong argument to `count.a()` is reported as Python reports it for `count()`."""
     with pytest.raises(TypeError) as exc:
-        await Question.objects.all().count.a(1)
+        await Question.objects.all().count.a(1)  # type: ignore[call-arg]
     assert exc.value.args == ("QuerySet.count() takes 1 positional argument but 2 were given",)
 
 
@@ -709,7 +709,7 @@ CHAINS = {
 if hasattr(QuerySet, "fetch_mode"):  # Django 6.1
     CHAINS["fetch_mode"] = Chain(
         "fetch_mode",
-        args=lambda: (models.FETCH_PEERS,),  # type: ignore[attr-defined]
+        args=lambda: (models.FETCH_PEERS,),
         expected=["Not much", "The sky"],
     )
 
@@ -1435,7 +1435,7 @@ def test_multisync_model_is_abstract() -> None:
 def test_multisync_model_cannot_be_instantiated() -> None:
     """Like any abstract model, `MultisyncModel()` raises Django's TypeError."""
     with pytest.raises(TypeError) as exc:
-        MultisyncModel()
+        MultisyncModel()  # type: ignore[abstract]
     assert exc.value.args == ("Abstract models cannot be instantiated.",)
 
 
@@ -1457,7 +1457,7 @@ def test_multisync_model_default_manager_is_multisync_manager(model: type[Model]
 def test_multisync_model_subclass_keeps_its_own_default_manager() -> None:
     """A subclass that defines `objects` itself keeps it as the default manager."""
     assert Ballot._meta.default_manager is Ballot.objects
-    assert Ballot.objects._queryset_class is BallotQuerySet
+    assert Ballot.objects._queryset_class is BallotQuerySet  # type: ignore[attr-defined]
 
 
 # --- repr and pickling --------------------------------------------------------------

@@ -75,7 +75,7 @@ async def test_nullable_fk_async_accessor_set_loads(question: Question, queries:
     await Question.objects.filter(pk=question.pk).aupdate(author=user)
     await question.arefresh_from_db()
     with queries.expect(1):
-        assert (await question.a.author).username == "lin"
+        assert (await question.a.author).username == "lin"  # type: ignore[union-attr]
 
 
 async def test_forward_fk_attname_gives_value_no_query(
@@ -83,7 +83,7 @@ async def test_forward_fk_attname_gives_value_no_query(
 ) -> None:
     """`choice.a.question_id` is the column value: no query, no hop."""
     with queries.expect(0):
-        assert await choice.a.question_id == choice.question_id
+        assert await choice.a.question_id == choice.question_id  # type: ignore[multisync-field]
 
 
 # --- one-to-one, both sides ------------------------------------------------------------
@@ -293,7 +293,7 @@ async def test_deferred_field_async_accessor_loads(question: Question, queries: 
     """`await question.a.body` on a deferred field loads it with one query."""
     deferred = await Question.objects.defer("body").aget(pk=question.pk)
     with queries.expect(1):
-        assert await deferred.a.body == "A long body."
+        assert await deferred.a.body == "A long body."  # type: ignore[multisync-field]
 
 
 async def test_deferred_field_async_accessor_fills_instance(
@@ -301,7 +301,7 @@ async def test_deferred_field_async_accessor_fills_instance(
 ) -> None:
     """After the await, sync `question.body` runs no query."""
     deferred = await Question.objects.defer("body").aget(pk=question.pk)
-    await deferred.a.body
+    await deferred.a.body  # type: ignore[multisync-field]
     with queries.expect(0):
         assert deferred.body == "A long body."
 
@@ -311,8 +311,8 @@ async def test_loaded_field_async_accessor_no_query(
 ) -> None:
     """A loaded field is returned at once: no query, no hop."""
     with queries.expect(0):
-        assert await question.a.question_text == "What's new?"
-        assert await question.a.pk == question.pk
+        assert await question.a.question_text == "What's new?"  # type: ignore[multisync-field]
+        assert await question.a.pk == question.pk  # type: ignore[multisync-field]
 
 
 # --- names -----------------------------------------------------------------------------
@@ -321,7 +321,7 @@ async def test_loaded_field_async_accessor_no_query(
 async def test_unknown_name_raises_attribute_error_with_close_matches(question: Question) -> None:
     """An unknown name raises AttributeError naming the model and the close matches."""
     with pytest.raises(AttributeError) as exc:
-        question.a.choices
+        question.a.choices  # type: ignore[multisync-relation]
     assert exc.value.args == (
         "`Question.a` has no relation or field named `choices`. Did you mean `choice_set`?",
     )
@@ -330,7 +330,7 @@ async def test_unknown_name_raises_attribute_error_with_close_matches(question: 
 async def test_unknown_name_without_close_match_lists_names(choice: Choice) -> None:
     """Without a close match, the message lists what the namespace has."""
     with pytest.raises(AttributeError) as exc:
-        choice.a.zzz
+        choice.a.zzz  # type: ignore[multisync-relation]
     assert exc.value.args == (
         (
             "`Choice.a` has no relation or field named `zzz`. It has: `choice_text`, `id`, `pk`,"

@@ -1,0 +1,1 @@
+"""Django looks for the `multisync` app's management commands here."""

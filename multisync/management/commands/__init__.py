@@ -1,0 +1,1 @@
+"""The `multisync` app's management commands: thin modules over `multisync.django.commands`."""

@@ -1,0 +1,5 @@
+"""`manage.py ashell`: implemented in `multisync.django.commands.shell`."""
+
+from multisync.django.commands.shell import Command
+
+__all__ = ["Command"]

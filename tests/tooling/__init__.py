@@ -1,0 +1,1 @@
+"""Tests of the tooling around the ORM: query assertions, async commands, the shell."""

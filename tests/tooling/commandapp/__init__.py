@@ -1,0 +1,1 @@
+"""An app with example async management commands, for the tooling tests."""

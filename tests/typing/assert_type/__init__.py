@@ -1,0 +1,1 @@
+"""Files that mypy and pyright both check; not collected by pytest."""
