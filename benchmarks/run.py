@@ -66,6 +66,31 @@ def child(backend: str, output: Path, *, quick: bool) -> None:
     output.write_text(json.dumps([asdict(r) for r in results]))
 
 
+def write_table(results: list[Ratio | Absolute], python: str, path: Path) -> None:
+    """The results as a Markdown table, which the docs' benchmarks page includes."""
+    verdicts = {True: "met", False: "**missed**", None: "recorded"}
+    lines = [
+        f"Measured with Python {python}; each ratio is the median, over rounds, of the",
+        "two variants timed side by side in the same round.",
+        "",
+        "| benchmark | result | measured | goal | |",
+        "|---|---:|---|---:|---|",
+    ]
+    for r in results:
+        if isinstance(r, Ratio):
+            value = f"{r.value:.2f}x"
+            detail = f"{r.unit_variant:,.1f} vs {r.unit_baseline:,.1f} {r.unit}"
+            goal = "" if r.goal is None else f"<= {r.goal:g}x"
+        else:
+            value, detail, goal = (
+                f"{r.value:,.1f} {r.unit}",
+                "",
+                "" if r.goal is None else f"<= {r.goal:g} {r.unit}",
+            )
+        lines.append(f"| {r.name} | {value} | {detail} | {goal} | {verdicts[r.met]} |")
+    path.write_text("\n".join(lines) + "\n")
+
+
 def write_chart(results: list[Ratio | Absolute], path: Path) -> None:
     """A horizontal bar chart of the ratios against their goals."""
     import matplotlib as mpl
@@ -117,6 +142,7 @@ def main() -> int:
         "results": [asdict(r) | {"met": r.met} for r in results],
     }
     (args.out / "benchmarks.json").write_text(json.dumps(payload, indent=2) + "\n")
+    write_table(results, platform.python_version(), args.out / "benchmarks.md")
     write_chart(results, args.out / "benchmarks.png")
     missed = [r.name for r in results if r.met is False]
     if missed:
