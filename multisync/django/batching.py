@@ -117,6 +117,8 @@ def _peers_of(instance: Model) -> list[Any]:
 
 def _window(instance: Model, peers: list[Any], wanted: Callable[[Model], bool]) -> list[Model]:
     """Up to CHUNK peers that lack the relation, starting at `instance`."""
+    if not peers:
+        return []
     group: PeerGroup | None = instance.__dict__.get(_PEERS_KEY)
     start = _index_of(instance, peers, group.cursor if group is not None else 0)
     window: list[Model] = []

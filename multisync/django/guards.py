@@ -20,7 +20,7 @@ comes from Django's own check.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from django.core.exceptions import SynchronousOnlyOperation
 from django.db.models.fields.related_descriptors import (
@@ -72,12 +72,14 @@ def relation_error(
     return UnprefetchedRelatedModelAccessError(msg)
 
 
-def _convert(
+def _raise_for(
     error: SynchronousOnlyOperation, model: type[Model], name: str, kind: str
-) -> BaseException:
+) -> NoReturn:
+    """Raise our error for Django's, unless the guard is off or it is ours already."""
+    __tracebackhide__ = True
     if isinstance(error, UnprefetchedRelatedModelAccessError) or not guard_enabled():
-        return error
-    return relation_error(model, name, kind=kind)
+        raise error
+    raise relation_error(model, name, kind=kind) from error
 
 
 # --- single-valued descriptors ------------------------------------------------------
@@ -101,10 +103,7 @@ def _guarded_get(kind: str, base_get: Callable[..., Any]) -> Callable[..., Any]:
             return base_get(self, instance, cls)
         except SynchronousOnlyOperation as error:
             # Django only queries for an instance, never for the class.
-            converted = _convert(error, type(instance), _relation_of(self)[1], kind)  # type: ignore[arg-type]
-            if converted is error:
-                raise
-            raise converted from error
+            _raise_for(error, type(instance), _relation_of(self)[1], kind)  # type: ignore[arg-type]
 
     return __get__
 
@@ -120,10 +119,7 @@ def _deferred_get(self: Any, instance: Model | None, cls: type[Model] | None = N
     try:
         return DeferredAttribute.__get__(self, instance, cls)
     except SynchronousOnlyOperation as error:
-        converted = _convert(error, type(instance), self.field.attname, "deferred")
-        if converted is error:
-            raise
-        raise converted from error
+        _raise_for(error, type(instance), self.field.attname, "deferred")
 
 
 # --- managers -----------------------------------------------------------------------
@@ -141,7 +137,10 @@ _EVALUATING = (
 )
 
 
-def _converting(method: Any) -> Callable[..., Any]:
+def _converting(
+    method: Any, relation: Callable[[Any], tuple[type[Model], str]]
+) -> Callable[..., Any]:
+    """Wrap a queryset or manager method; `relation(self)` names the relation."""
     if isinstance(method, _Pair):  # wrap the sync half; the override rule re-pairs it
         method = method.func
 
@@ -151,13 +150,13 @@ def _converting(method: Any) -> Callable[..., Any]:
         try:
             return method(self, *args, **kwargs)
         except SynchronousOnlyOperation as error:
-            model, name = self._multisync_relation
-            converted = _convert(error, model, name, "prefetch")
-            if converted is error:
-                raise
-            raise converted from error
+            _raise_for(error, *relation(self), "prefetch")
 
     return wrapper
+
+
+def _queryset_relation(queryset: QuerySet[Any]) -> tuple[type[Model], str]:
+    return queryset._query.__dict__["_multisync_relation"]  # type: ignore[attr-defined,no-any-return]
 
 
 _GUARDED_QUERYSETS: dict[type[QuerySet[Any]], type[QuerySet[Any]]] = {}
@@ -172,9 +171,10 @@ def _guarded_queryset_class(base: type[QuerySet[Any]]) -> type[QuerySet[Any]]:
     if base in _GUARDED_QUERYSETS:
         return _GUARDED_QUERYSETS[base]
     attrs: dict[str, Any] = {
-        name: _converting(getattr(base, name)) for name in _EVALUATING if hasattr(base, name)
+        name: _converting(getattr(base, name), _queryset_relation)
+        for name in _EVALUATING
+        if hasattr(base, name)
     }
-    attrs["_multisync_relation"] = property(lambda qs: qs._query.__dict__["_multisync_relation"])
     # Pickle as the base class, so unpickling needs no dynamic class.
     attrs["__reduce__"] = lambda qs: (_unpickle_queryset, (base, qs.__getstate__()))
     attrs["__module__"] = base.__module__
@@ -220,28 +220,10 @@ def _guarded_manager_class(base: type[Any], model: type[Model], name: str) -> ty
     # through get_queryset().
     for method_name in ("count", "exists"):
         if method_name in vars(base):
-            attrs[method_name] = _converting_manager_method(vars(base)[method_name], model, name)
+            attrs[method_name] = _converting(vars(base)[method_name], lambda _: (model, name))
     guarded = type(base.__name__, (base,), attrs)
     guarded.__qualname__ = base.__qualname__
     return guarded
-
-
-def _converting_manager_method(method: Any, model: type[Model], name: str) -> Callable[..., Any]:
-    if isinstance(method, _Pair):  # the override rule made it a pair: guard its sync half
-        method = method.func
-
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        __tracebackhide__ = True
-        try:
-            return method(self, *args, **kwargs)
-        except SynchronousOnlyOperation as error:
-            converted = _convert(error, model, name, "prefetch")
-            if converted is error:
-                raise
-            raise converted from error
-
-    return wrapper
 
 
 # --- swapping descriptor classes ----------------------------------------------------
