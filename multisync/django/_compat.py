@@ -10,7 +10,14 @@ import django
 if TYPE_CHECKING:
     from django.db.models import Model
 
-__all__ = ["DJANGO_VERSION", "GenericClasses", "cache_name", "generic_classes", "is_pk_set"]
+__all__ = [
+    "DJANGO_VERSION",
+    "GenericClasses",
+    "cache_name",
+    "class_attribute",
+    "generic_classes",
+    "is_pk_set",
+]
 
 DJANGO_VERSION = django.VERSION[:2]
 
@@ -22,6 +29,14 @@ def cache_name(field: Any) -> str:
     """
     name = getattr(field, "cache_name", None)
     return name if isinstance(name, str) else str(field.get_cache_name())
+
+
+def class_attribute(model: type[Model], name: str) -> Any:
+    """`model.<name>` as stored in its MRO, without calling `__get__` (None if absent)."""
+    for klass in model.__mro__:
+        if name in vars(klass):
+            return vars(klass)[name]
+    return None
 
 
 def is_pk_set(instance: Model) -> bool:

@@ -37,6 +37,7 @@ from asgiref.sync import SyncToAsync, sync_to_async
 from django.db.models import Model, prefetch_related_objects
 from django.db.models.base import ModelState
 
+from multisync.django._compat import class_attribute
 from multisync.django._settings import read_setting
 
 if TYPE_CHECKING:
@@ -279,7 +280,7 @@ def prefetch(name: str, cache_key: str | None = None) -> Callable[[list[Model]],
 
 def fetch_deferred(model: type[Model], attname: str) -> Callable[[list[Model]], None]:
     """Load one deferred field for many instances of `model` with one query."""
-    descriptor = _class_attribute(model, attname)
+    descriptor = class_attribute(model, attname)
     if hasattr(descriptor, "fetch_many"):  # Django 6.1: its own FETCH_PEERS path
         return descriptor.fetch_many  # type: ignore[no-any-return]
 
@@ -294,13 +295,6 @@ def fetch_deferred(model: type[Model], attname: str) -> Callable[[list[Model]], 
                 setattr(instance, attname, values[instance.pk])
 
     return load_many
-
-
-def _class_attribute(model: type[Model], name: str) -> Any:
-    for klass in model.__mro__:
-        if name in vars(klass):
-            return vars(klass)[name]
-    return None
 
 
 def peer_lists(querysets: Iterable[Any]) -> None:

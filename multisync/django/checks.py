@@ -8,6 +8,7 @@ from django.apps import apps
 from django.core import checks
 
 from multisync._dispatch import _snake_case
+from multisync.django._compat import class_attribute
 from multisync.django._settings import GUARD_VALUES, read_setting
 from multisync.django.relations import AsyncRelationsDescriptor
 
@@ -52,7 +53,7 @@ def namespace_errors(models: Iterable[type[Model]]) -> list[checks.CheckMessage]
             id="multisync.E002",
         )
         for model in models
-        if not isinstance(_class_attribute(model, "a"), AsyncRelationsDescriptor)
+        if not isinstance(class_attribute(model, "a"), AsyncRelationsDescriptor)
     ]
 
 
@@ -79,10 +80,3 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:  # noqa: ARG001 
             )
         )
     return errors
-
-
-def _class_attribute(model: type[Model], name: str) -> Any:
-    for klass in model.__mro__:
-        if name in vars(klass):
-            return vars(klass)[name]
-    return None

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 from asgiref.sync import sync_to_async
 from django.core import exceptions as django_exceptions
-from django.core.exceptions import FieldDoesNotExist, SynchronousOnlyOperation
+from django.core.exceptions import SynchronousOnlyOperation
 from django.db.models import Model, prefetch_related_objects
 from django.db.models.fields.related_descriptors import (
     ManyToManyDescriptor,
@@ -35,7 +35,7 @@ from django.db.models.fields.related_descriptors import (
 
 from multisync._typing import AsyncRelations, T
 from multisync.django import batching
-from multisync.django._compat import cache_name, generic_classes, is_pk_set
+from multisync.django._compat import cache_name, class_attribute, generic_classes, is_pk_set
 from multisync.django.batching import Relation, fetch_deferred, peer_lists, prefetch
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def _load(instance: Model, name: str) -> Any:
     try:
         return getattr(instance, name)
     except _FETCH_BLOCKED:  # an empty tuple before Django 6.1: catches nothing
-        vars_lookup(type(instance), name).fetch_one(instance)
+        class_attribute(type(instance), name).fetch_one(instance)
         return getattr(instance, name)
 
 
@@ -227,7 +227,7 @@ def _loaders(model: type[Model]) -> dict[str, Loader]:
             ct_attname = content_type_field.attname
             loaders[field.name] = _generic_foreign(field, ct_attname)
         elif field.many_to_many or field.one_to_many:  # forward M2M, GenericRelation
-            descriptor = vars_lookup(model, field.name)
+            descriptor = class_attribute(model, field.name)
             key = _collection_cache_key(descriptor)
             loaders[field.name] = _collection(key, field.name)
         elif field.is_relation:  # forward FK / one-to-one
@@ -248,20 +248,11 @@ def _add_reverse(
     name = rel.get_accessor_name()
     if not name:
         return
-    descriptor = vars_lookup(model, name)
+    descriptor = class_attribute(model, name)
     if rel.one_to_one:
         loaders[name] = _reverse_one(rel)
     elif isinstance(descriptor, ReverseManyToOneDescriptor):
         loaders[name] = _collection(_collection_cache_key(descriptor), name)
-
-
-def vars_lookup(model: type[Model], name: str) -> Any:
-    """The class attribute `name` as stored in the MRO, without calling `__get__`."""
-    for klass in model.__mro__:
-        if name in vars(klass):
-            return vars(klass)[name]
-    msg = f"{model.__name__} has no attribute {name!r}"
-    raise FieldDoesNotExist(msg)
 
 
 # --- the namespace ------------------------------------------------------------------
