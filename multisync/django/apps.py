@@ -2,22 +2,29 @@
 
 `ready()` turns the layer on for every model, third-party ones included: model methods
 become pairs (`methods`), every model gets `obj.a` (`relations`), and every related
-descriptor is guarded (`guards`). Models created later (tests, `isolate_apps`) are
-covered through `class_prepared`; historical models built by migrations are left alone.
+descriptor is guarded (`guards`). Models created later (test modules, `isolate_apps`,
+apps installed by `override_settings`) are covered through `class_prepared`, each step
+deferred until Django has registered the models it reads; historical models built by
+migrations are left alone.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig, apps
 from django.db.migrations.state import StateApps
-from django.db.models import Model
+from django.db.models.fields.related import lazy_related_operation
 from django.db.models.signals import class_prepared
+from django.db.models.utils import make_model_tuple
 
 from multisync.django.guards import guard_model
 from multisync.django.methods import apply_to_models, install_model_methods
 from multisync.django.relations import forget_relations, install_namespace
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 __all__ = ["MultisyncConfig", "activate"]
 
@@ -60,19 +67,40 @@ def prepare_models(models: list[type[Model]]) -> None:
 
 
 def _on_class_prepared(sender: type[Model], **kwargs: Any) -> None:  # noqa: ARG001  # signal signature
+    """Schedule the layer for a model created after start-up.
+
+    Nothing runs now: the model is half-built (an auto-created through model is prepared
+    inside its owner's class body), its registry may be populating, and other
+    `class_prepared` receivers may still replace its methods. Django's own lazy
+    operations run each step once the models it needs are registered, after the
+    relation fields Django resolves the same way.
+    """
     registry = sender._meta.apps
     if isinstance(registry, StateApps) or sender.__module__ == "__fake__":
         return  # a historical model, rendered from migrations
-    # Reverse accessors appear when the model is registered, not yet now.
+    # `sender` itself, not the model the operation is given: a model registered again
+    # under the same name would hand over the class it replaces.
     registry.lazy_model_operation(
-        _prepare_late_model, (sender._meta.app_label, sender._meta.model_name)
+        functools.partial(_prepare_late_model, sender), make_model_tuple(sender)
     )
+    for field in _relation_fields(sender):
+        # Django gives `target` its reverse accessor when this relation resolves, in an
+        # operation queued before this one on the same models.
+        lazy_related_operation(_prepare_reverse_side, sender, field.remote_field.model)
 
 
-def _prepare_late_model(model: type[Model]) -> None:
+def _relation_fields(model: type[Model]) -> list[Any]:
+    """The model's own relation fields, read without the (maybe unready) registry."""
+    opts = model._meta
+    fields = [*opts.local_fields, *opts.local_many_to_many, *opts.private_fields]
+    return [f for f in fields if getattr(getattr(f, "remote_field", None), "model", None)]
+
+
+def _prepare_late_model(model: type[Model], _registered: type[Model]) -> None:
+    apply_to_models([model])  # after every receiver: it may have wrapped a method
     guard_model(model)
-    for field in model._meta.get_fields(include_hidden=True):
-        target = getattr(field, "related_model", None)
-        if isinstance(target, type) and issubclass(target, Model):
-            guard_model(target)  # it may have gained a reverse accessor
-            forget_relations(target)
+
+
+def _prepare_reverse_side(_model: type[Model], target: type[Model]) -> None:
+    guard_model(target)  # it has gained a reverse accessor
+    forget_relations(target)  # and its `obj.a` a name
