@@ -10,8 +10,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "taggit",
     "multisync",
     "tests.testapp",
+    "tests.thirdparty",
 ]
 
 _ENGINES = {

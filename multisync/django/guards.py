@@ -23,6 +23,7 @@ import functools
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from django.core.exceptions import SynchronousOnlyOperation
+from django.db.models.fields.related import RelatedField
 from django.db.models.fields.related_descriptors import (
     ForwardManyToOneDescriptor,
     ReverseManyToOneDescriptor,
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
     from django.db.models import Model, QuerySet
 
-__all__ = ["guard_model", "relation_error"]
+__all__ = ["gives_stored_value", "guard_model", "relation_error"]
 
 # --- the message --------------------------------------------------------------------
 
@@ -122,6 +123,15 @@ def _deferred_get(self: Any, instance: Model | None, cls: type[Model] | None = N
         _raise_for(error, type(instance), self.field.attname, "deferred")
 
 
+def gives_stored_value(descriptor: Any) -> bool:
+    """Whether `descriptor` gives a loaded field's stored value as it is.
+
+    Django's plain `DeferredAttribute` does; a custom one (FileField's) converts it.
+    """
+    get = getattr(type(descriptor), "__get__", None)
+    return get is DeferredAttribute.__get__ or get is _deferred_get
+
+
 # --- managers -----------------------------------------------------------------------
 
 # QuerySet methods that evaluate it (everything else that queries goes through them).
@@ -193,8 +203,9 @@ def _unpickle_queryset(base: type[QuerySet[Any]], state: dict[str, Any]) -> Quer
 def _guarded_manager_class(base: type[Any], model: type[Model], name: str) -> type[Any]:
     """A related manager class whose querysets are guarded for `model.<name>`."""
 
-    def get_queryset(self: Any) -> QuerySet[Any]:
-        queryset: QuerySet[Any] = super(cast("Any", guarded), self).get_queryset()
+    def get_queryset(self: Any, *args: Any, **kwargs: Any) -> QuerySet[Any]:
+        # Django's managers take no arguments; django-taggit's takes `extra_filters`.
+        queryset: QuerySet[Any] = super(cast("Any", guarded), self).get_queryset(*args, **kwargs)
         if queryset._result_cache is not None:  # prefetched: nothing to guard
             return queryset
         # Query.clone() copies __dict__, so `.filter()` keeps it; hints would reach routers.
@@ -226,6 +237,38 @@ def _guarded_manager_class(base: type[Any], model: type[Model], name: str) -> ty
     return guarded
 
 
+_THIRD_PARTY_MANAGERS: dict[tuple[type[Any], type[Model], str], type[Any]] = {}
+
+
+def _guarded_manager_get(base_get: Callable[..., Any]) -> Callable[..., Any]:
+    """A `__get__` for a field that is its own descriptor and returns a related manager.
+
+    django-taggit's `TaggableManager` is one: each access builds a manager, whose
+    querysets get guarded as Django's related managers' do.
+    """
+
+    def __get__(self: Any, instance: Model | None, cls: type[Model] | None = None) -> Any:  # noqa: N807
+        manager = base_get(self, instance, cls)
+        if instance is None or not callable(getattr(manager, "get_queryset", None)):
+            return manager
+        key = (type(manager), type(instance), _relation_of(self)[1])
+        if key not in _THIRD_PARTY_MANAGERS:
+            _THIRD_PARTY_MANAGERS[key] = _guarded_manager_class(*key)
+        manager.__class__ = _THIRD_PARTY_MANAGERS[key]
+        return manager
+
+    return __get__
+
+
+def _is_manager_field(descriptor_class: type[Any]) -> bool:
+    """A relation field class that is its own descriptor and gives a manager (taggit's)."""
+    return (
+        issubclass(descriptor_class, RelatedField)
+        and hasattr(descriptor_class, "__get__")
+        and bool(descriptor_class.many_to_many or descriptor_class.one_to_many)
+    )
+
+
 # --- swapping descriptor classes ----------------------------------------------------
 
 
@@ -245,17 +288,25 @@ def _guarded_attrs(descriptor_class: type[Any]) -> dict[str, Any] | None:
         cached = cached_property(_guarded_related_manager_cls)
         cached.__set_name__(descriptor_class, "related_manager_cls")
         return {"related_manager_cls": cached}
+    if _is_manager_field(descriptor_class):
+        return {"__get__": _guarded_manager_get(descriptor_class.__get__)}
+    get = _guarded_single_get(descriptor_class)
+    return None if get is None else {"__get__": get}
+
+
+def _guarded_single_get(descriptor_class: type[Any]) -> Callable[..., Any] | None:
+    """The guarded `__get__` of a descriptor that gives one value, if it needs one."""
     if issubclass(descriptor_class, (ForwardManyToOneDescriptor, ReverseOneToOneDescriptor)):
-        return {"__get__": _guarded_get("select", descriptor_class.__get__)}
+        return _guarded_get("select", descriptor_class.__get__)
     # The GenericForeignKey field is its own descriptor before Django 6.1.
     generic = generic_classes()
     generic_single = tuple(c for c in (generic.foreign_key_descriptor, generic.foreign_key) if c)
     if generic_single and issubclass(descriptor_class, generic_single):
-        return {"__get__": _guarded_get("prefetch", descriptor_class.__get__)}
+        return _guarded_get("prefetch", descriptor_class.__get__)
     if issubclass(descriptor_class, DeferredAttribute):
         if descriptor_class.__get__ is DeferredAttribute.__get__:
-            return {"__get__": _deferred_get}
-        return {"__get__": _guarded_get("deferred", descriptor_class.__get__)}
+            return _deferred_get
+        return _guarded_get("deferred", descriptor_class.__get__)
     return None
 
 

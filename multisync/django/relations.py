@@ -22,6 +22,7 @@ filled, and a later sync access in async code runs no query.
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 from asgiref.sync import sync_to_async
@@ -32,11 +33,13 @@ from django.db.models.fields.related_descriptors import (
     ManyToManyDescriptor,
     ReverseManyToOneDescriptor,
 )
+from django.utils.functional import cached_property
 
 from multisync._typing import AsyncRelations, T
 from multisync.django import batching
 from multisync.django._compat import cache_name, class_attribute, generic_classes, is_pk_set
 from multisync.django.batching import Relation, fetch_deferred, peer_lists, prefetch
+from multisync.django.guards import gives_stored_value
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
@@ -176,6 +179,10 @@ def _generic_foreign(gfk: Any, ct_attname: str) -> Loader:
 
 
 def _field(model: type[Model], attname: str) -> Loader:
+    # A custom descriptor (FileField's, say) turns the stored value into what sync access
+    # gives; Django's plain one gives the stored value itself, which is read directly.
+    plain = gives_stored_value(class_attribute(model, attname))
+
     def missing(instance: Model) -> bool:
         return attname not in instance.__dict__ and is_pk_set(instance)
 
@@ -185,20 +192,65 @@ def _field(model: type[Model], attname: str) -> Loader:
 
     async def load(namespace: AsyncRelations[Any]) -> Any:
         instance = namespace._instance
-        try:
-            return instance.__dict__[attname]
-        except KeyError:  # deferred
-            pass
-        if missing(instance):
+        if attname in instance.__dict__:
+            return instance.__dict__[attname] if plain else getattr(instance, attname)
+        if missing(instance):  # deferred
             await batching.load(instance, relation)
             if attname in instance.__dict__:
-                return instance.__dict__[attname]
+                return instance.__dict__[attname] if plain else getattr(instance, attname)
         return await _load_in_thread(instance, attname)  # Django's own path and errors
 
     return load
 
 
+# --- relations Django did not define ------------------------------------------------
+
+
+def _read(instance: Model, name: str) -> Any:
+    """`instance.<name>` as sync code reads it; a manager is listed as `.all()` would be."""
+    value = _load(instance, name)
+    if _is_manager(value):
+        return _list_manager(instance, name, value)
+    return value
+
+
+def _is_manager(value: Any) -> bool:
+    return callable(getattr(value, "get_queryset", None)) and callable(getattr(value, "all", None))
+
+
+def _list_manager(instance: Model, name: str, manager: Any) -> list[Any]:
+    """List a third-party manager, through `prefetch_related` when it supports that.
+
+    A manager that prefetches (django-taggit's, for one) then serves sync access from
+    the cache that `prefetch_related("<name>")` fills.
+    """
+    cache_key = getattr(manager, "prefetch_cache_name", None)
+    prefetches = hasattr(manager, "get_prefetch_querysets") or hasattr(
+        manager, "get_prefetch_queryset"
+    )
+    if isinstance(cache_key, str) and prefetches and is_pk_set(instance):
+        prefetch_related_objects([instance], name)
+        cached = instance.__dict__.get("_prefetched_objects_cache", {}).get(cache_key)
+        if cached is not None:
+            return list(cached)
+    return list(manager.all())
+
+
+_read_in_thread = sync_to_async(_read)
+
+
+def _sync_access(name: str) -> Loader:
+    """A loader that runs the sync access itself, in the thread hop: never batched."""
+
+    async def load(namespace: AsyncRelations[Any]) -> Any:
+        return await _read_in_thread(namespace._instance, name)
+
+    return load
+
+
 # --- the table of names per model ---------------------------------------------------
+
+_DJANGO_COLLECTIONS = (ManyToManyDescriptor, ReverseManyToOneDescriptor)
 
 
 def _collection_cache_key(descriptor: Any) -> str:
@@ -214,45 +266,76 @@ def _collection_cache_key(descriptor: Any) -> str:
     return cache_name(descriptor.rel)
 
 
-def _loaders(model: type[Model]) -> dict[str, Loader]:
-    """Every name `model().a` answers, with the loader for it."""
-    loaders: dict[str, Loader] = {}
+def _field_loaders(model: type[Model], field: Any) -> dict[str, Loader]:
+    """The names one field (or reverse relation) of `model` adds to `obj.a`."""
+    if field.auto_created and not field.concrete:  # a reverse relation
+        return _reverse_loaders(model, field)
     generic_foreign_key = generic_classes().foreign_key or ()
-    fields: list[Any] = list(model._meta.get_fields())  # fields, relations, generic fields
-    for field in fields:
-        if field.auto_created and not field.concrete:  # a reverse relation
-            _add_reverse(loaders, model, field)
-        elif isinstance(field, generic_foreign_key):
-            content_type_field: Any = model._meta.get_field(field.ct_field)
-            ct_attname = content_type_field.attname
-            loaders[field.name] = _generic_foreign(field, ct_attname)
-        elif field.many_to_many or field.one_to_many:  # forward M2M, GenericRelation
-            descriptor = class_attribute(model, field.name)
-            key = _collection_cache_key(descriptor)
-            loaders[field.name] = _collection(key, field.name)
-        elif field.is_relation:  # forward FK / one-to-one
-            loaders[field.name] = _forward(field)
-            loaders[field.attname] = _field(model, field.attname)
-        elif field.concrete:
-            loaders[field.name] = _field(model, field.attname)
+    if isinstance(field, generic_foreign_key):
+        content_type_field: Any = model._meta.get_field(field.ct_field)
+        return {field.name: _generic_foreign(field, content_type_field.attname)}
+    if field.many_to_many or field.one_to_many:  # forward M2M, GenericRelation, others'
+        return {field.name: _forward_collection(model, field.name)}
+    if field.is_relation:  # forward FK / one-to-one
+        return {field.name: _forward(field), field.attname: _field(model, field.attname)}
+    if field.concrete:
+        return {field.name: _field(model, field.attname)}
+    return {}
+
+
+def _forward_collection(model: type[Model], name: str) -> Loader:
+    descriptor = class_attribute(model, name)
+    if isinstance(descriptor, _DJANGO_COLLECTIONS):
+        return _collection(_collection_cache_key(descriptor), name)
+    return _sync_access(name)  # a manager Django did not define: django-taggit's, say
+
+
+def _reverse_loaders(model: type[Model], rel: Any) -> dict[str, Loader]:
+    name = rel.get_accessor_name()
+    if not name:
+        return {}
+    if rel.one_to_one:
+        return {name: _reverse_one(rel)}
+    descriptor = class_attribute(model, name)
+    if isinstance(descriptor, ReverseManyToOneDescriptor):
+        return {name: _collection(_collection_cache_key(descriptor), name)}
+    return {}
+
+
+def _loaders(model: type[Model]) -> dict[str, Loader]:
+    """Every name `model().a` answers, with the loader for it.
+
+    A name that Django's rules do not describe (a third-party field, a property that
+    shadows a field) degrades to the sync access in a thread hop: it never takes the
+    other names down with it.
+    """
+    loaders: dict[str, Loader] = {}
+    for field in model._meta.get_fields():  # fields, relations, generic fields
+        try:
+            field_loaders = _field_loaders(model, field)
+        except Exception:  # noqa: BLE001  # a field whose shape Django's rules do not fit
+            field_loaders = {field.name: _sync_access(field.name)}
+        loaders.update(field_loaders)
     if "pk" not in loaders:  # `pk` is a property, not a field; answer it like one
         loaders["pk"] = _field(model, model._meta.pk.attname)
+    for name in loaders:
+        if _shadowed(model, name):
+            loaders[name] = _sync_access(name)
     return loaders
 
 
-def _add_reverse(
-    loaders: dict[str, Loader],
-    model: type[Model],
-    rel: Any,
-) -> None:
-    name = rel.get_accessor_name()
-    if not name:
-        return
-    descriptor = class_attribute(model, name)
-    if rel.one_to_one:
-        loaders[name] = _reverse_one(rel)
-    elif isinstance(descriptor, ReverseManyToOneDescriptor):
-        loaders[name] = _collection(_collection_cache_key(descriptor), name)
+def _shadowed(model: type[Model], name: str) -> bool:
+    """Whether `model` (or a parent) replaces Django's attribute `name` with its own.
+
+    A proxy model's `pk` property, say: `obj.a.pk` must give what `obj.pk` gives.
+    """
+    attribute = class_attribute(model, name)
+    if name == "pk":
+        return attribute is not vars(Model)["pk"]
+    return isinstance(attribute, _USER_ATTRIBUTES) or inspect.isfunction(attribute)
+
+
+_USER_ATTRIBUTES = (property, functools.cached_property, cached_property)
 
 
 # --- the namespace ------------------------------------------------------------------

@@ -12,6 +12,7 @@ django-stubs declared it, and types it from mypy's own access to the same name:
     GenericRelation              Coroutine[Any, Any, list[Any]]
     GenericForeignKey            Coroutine[Any, Any, Any | None]
     a plain field                error [multisync-field], typed as its value
+    a field of an untyped library  Coroutine[Any, Any, Any] (django-taggit's managers)
     anything else                error [multisync-relation]
 """
 
@@ -76,6 +77,8 @@ def relation_type(ctx: AttributeContext) -> Type:
     if model is None or not isinstance(ctx.context, MemberExpr):
         return ctx.default_attr_type  # a TypeVar or Any: stay permissive
     name = ctx.context.name
+    if _declared_as_any(model.type, name):  # from an untyped library: django-taggit's
+        return _checker.coroutine_of(ctx.api, AnyType(TypeOfAny.special_form))
     kind = _kind(model.type, name)
     if kind == _NONE:
         _report_unknown(ctx, model.type, name)
@@ -120,6 +123,15 @@ def _declared_type(model: TypeInfo, name: str) -> Instance | None:
         return None
     declared = get_proper_type(node.type)
     return declared if isinstance(declared, Instance) else None
+
+
+def _declared_as_any(model: TypeInfo, name: str) -> bool:
+    """Whether a model declares `name` with a type mypy does not know (an untyped field)."""
+    symbol = model.get(name)
+    node = symbol.node if symbol is not None else None
+    if not isinstance(node, Var) or node.info.fullname == names.MODEL or node.type is None:
+        return False
+    return isinstance(get_proper_type(node.type), AnyType)
 
 
 def _is_foreign_key_column(model: TypeInfo, name: str) -> bool:

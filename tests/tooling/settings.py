@@ -13,7 +13,13 @@ from typing import Any, cast
 from tests.settings import *  # noqa: F403
 from tests.settings import DATABASES, INSTALLED_APPS
 
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.tooling.commandapp"]
+# Without django-taggit, whose `Tag` would take the name of testapp's `Tag` among the
+# models that `ashell` imports.
+_LEFT_OUT = {"taggit", "tests.thirdparty"}
+INSTALLED_APPS = [
+    *(app for app in INSTALLED_APPS if app not in _LEFT_OUT),
+    "tests.tooling.commandapp",
+]
 
 if "MULTISYNC_TOOLING_DB_NAME" in os.environ:
     DATABASES = {

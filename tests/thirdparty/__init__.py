@@ -1,0 +1,1 @@
+"""Models built on relations that Django did not define: django-taggit's managers."""
