@@ -11,14 +11,12 @@ that awaiter only.
 
 Peers are instances loaded together by one queryset evaluation. Django 6.1 records them
 in `instance._state.peers` under `FETCH_PEERS`; elsewhere `MultisyncQuerySet` (and the
-lists `obj.a.<collection>` returns) record them here: the result list becomes a
-`PeerList`, and each instance points to one shared `PeerGroup`, which holds a single weak
-reference to that list. One pointer per instance, no weak reference per instance (80
-bytes each, a sixth of a small model instance): memory stays flat, and nothing here keeps
-an instance alive. The price: peers stay linked while the result list lives, that is
-while the evaluated queryset (or the instance whose `obj.a` list it is) lives. Iterating
-a copy of it (`list(qs)`) after the queryset is gone loads one instance at a time;
-concurrent awaits are still coalesced.
+lists `obj.a.<collection>` returns) record them here: each instance points to one shared
+`PeerGroup`, which holds each peer's `__dict__` (where everything a batch reads and fills
+lives), never the instance itself. So peers stay linked through any copy of the results
+(`list(qs)`, `[c async for c in qs]`, slices, lists joined from several querysets), and
+the tracking keeps no instance alive: one pointer per instance and one per peer in its
+group, no weak reference per instance (80 bytes each, a sixth of a small instance).
 
 A batch is keyed by (model, relation, database alias, thread-sensitive context): it
 never mixes databases, nor requests whose queries run on different threads and
@@ -29,7 +27,7 @@ else; an exception from the batch's query reaches each of them.
 from __future__ import annotations
 
 import asyncio
-import weakref
+import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +41,7 @@ from multisync.django._settings import read_setting
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-__all__ = ["CHUNK", "PeerGroup", "PeerList", "Relation", "load", "track_peers"]
+__all__ = ["CHUNK", "PeerGroup", "Relation", "load", "track_peers"]
 
 # The most instances one query loads a relation for: large `IN` lists strain databases
 # (SQLite caps bound parameters), and a loop over many peers needs only the next ones.
@@ -55,19 +53,21 @@ CHUNK = 1_000
 _PEERS_KEY = "_multisync_peers"
 
 
-class PeerList(list[Any]):
-    """The result list of one queryset evaluation, weakly referenceable."""
-
-    __slots__ = ("__weakref__",)
-
-
 class PeerGroup:
-    """What each instance of one queryset evaluation points to, to find the others."""
+    """What each instance of one queryset evaluation points to, to find the others.
 
-    __slots__ = ("cursor", "members")
+    It holds each peer's `__dict__`, never the instance: all that a batch reads (keys,
+    field values, `_state`) and writes (Django's caches) lives there. An instance that
+    nobody else holds is freed as usual, whatever the group; to load a relation for a
+    peer, a batch builds a stand-in instance over the same `__dict__`, so the real one,
+    if it is still alive, finds its cache filled.
+    """
 
-    def __init__(self, members: PeerList) -> None:
-        self.members = weakref.ref(members)
+    __slots__ = ("cursor", "model", "states")
+
+    def __init__(self, model: type[Model], states: list[dict[str, Any]]) -> None:
+        self.model = model
+        self.states = states
         self.cursor = 0  # where the last batch started: loops walk peers in order
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -75,8 +75,8 @@ class PeerGroup:
         return _no_peers, ()
 
 
-def _no_peers() -> PeerGroup:
-    return PeerGroup(PeerList())
+def _no_peers() -> None:
+    return None
 
 
 _FEWEST_PEERS = 2  # one instance alone has nobody to share a query with
@@ -85,17 +85,22 @@ _FEWEST_PEERS = 2  # one instance alone has nobody to share a query with
 def track_peers(results: list[Any]) -> list[Any]:
     """Record `results` (model instances from one evaluation) as peers of each other.
 
-    Returns the list to keep: a `PeerList` with the same items.
+    Instances of one class form one group. Returns `results` itself.
     """
     if len(results) < _FEWEST_PEERS or not isinstance(results[0], Model) or not peers_enabled():
         return results
-    members = results if isinstance(results, PeerList) else PeerList(results)
-    group = PeerGroup(members)
-    for instance in members:
-        # The instance's own __dict__: a new key on `_state` would turn its compact
-        # shared-key dict into a full one (measured: ~140 bytes per instance).
-        instance.__dict__[_PEERS_KEY] = group
-    return members
+    by_class: dict[type[Model], list[dict[str, Any]]] = {}
+    for instance in results:
+        by_class.setdefault(type(instance), []).append(instance.__dict__)
+    for model, states in by_class.items():
+        if len(states) < _FEWEST_PEERS:
+            continue
+        group = PeerGroup(model, states)
+        for state in states:
+            # The instance's own __dict__: a new key on `_state` would turn its compact
+            # shared-key dict into a full one (measured: ~140 bytes per instance).
+            state[_PEERS_KEY] = group
+    return results
 
 
 def peers_enabled() -> bool:
@@ -107,40 +112,50 @@ def peers_enabled() -> bool:
 _DJANGO_TRACKS_PEERS = hasattr(ModelState, "peers")
 
 
-def _peers_of(instance: Model) -> list[Any]:
-    """The live peers of `instance`, in the order they were loaded (may include it)."""
+def _window(instance: Model, wanted: Callable[[Model], bool]) -> list[Model]:
+    """Up to CHUNK - 1 peers of `instance` that lack the relation, from `instance` on."""
     if _DJANGO_TRACKS_PEERS and (django_peers := instance._state.peers):
-        return [peer for ref in django_peers if (peer := ref()) is not None]
+        live = (peer for ref in django_peers if (peer := ref()) is not None)
+        return _wanted(instance, live, wanted)
     group: PeerGroup | None = instance.__dict__.get(_PEERS_KEY)
-    members = group.members() if group is not None else None
-    return members if members is not None else []
-
-
-def _window(instance: Model, peers: list[Any], wanted: Callable[[Model], bool]) -> list[Model]:
-    """Up to CHUNK peers that lack the relation, starting at `instance`."""
-    if not peers:
+    if group is None or group.model is not type(instance):
         return []
-    group: PeerGroup | None = instance.__dict__.get(_PEERS_KEY)
-    start = _index_of(instance, peers, group.cursor if group is not None else 0)
+    states = group.states
+    start = group.cursor = _index_of(instance.__dict__, states, group.cursor)
+    in_order = itertools.chain(
+        itertools.islice(states, start, None), itertools.islice(states, start)
+    )
+    return _wanted(instance, (_stand_in(group.model, state) for state in in_order), wanted)
+
+
+def _wanted(
+    instance: Model, peers: Iterable[Model], wanted: Callable[[Model], bool]
+) -> list[Model]:
     window: list[Model] = []
-    for peer in peers[start:] + peers[:start]:
-        if peer is not instance and type(peer) is type(instance) and wanted(peer):
+    own = instance.__dict__
+    for peer in peers:
+        if peer.__dict__ is not own and type(peer) is type(instance) and wanted(peer):
             window.append(peer)
             if len(window) == CHUNK - 1:
                 break
-    if group is not None:
-        group.cursor = start
     return window
 
 
-def _index_of(instance: Model, peers: list[Any], hint: int) -> int:
-    """Where `instance` is in `peers`, searching from `hint` on (loops go forward)."""
-    hint = min(hint, len(peers))
-    for index in range(hint, len(peers)):
-        if peers[index] is instance:
+def _stand_in(model: type[Model], state: dict[str, Any]) -> Model:
+    """An instance of `model` over `state`: what it loads fills the peer's own caches."""
+    peer: Model = object.__new__(model)
+    peer.__dict__ = state
+    return peer
+
+
+def _index_of(state: dict[str, Any], states: list[dict[str, Any]], hint: int) -> int:
+    """Where `state` is in `states`, searching from `hint` on (loops go forward)."""
+    hint = min(hint, len(states))
+    for index in range(hint, len(states)):
+        if states[index] is state:
             return index
     for index in range(hint):
-        if peers[index] is instance:
+        if states[index] is state:
             return index
     return 0
 
@@ -164,8 +179,11 @@ class _Batch:
     instances: dict[int, Model] = field(default_factory=dict)
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
 
-    def add(self, instance: Model) -> None:
-        self.instances.setdefault(id(instance), instance)
+    def add(self, instance: Model, *, awaited: bool) -> None:
+        """Add an instance; an awaited one replaces a peer's stand-in for its `__dict__`."""
+        key = id(instance.__dict__)
+        if awaited or key not in self.instances:
+            self.instances[key] = instance
 
     def take_instances(self) -> list[Model]:
         """The instances to load, which the batch stops holding."""
@@ -193,10 +211,10 @@ async def load(instance: Model, relation: Relation) -> None:
     leader = batch is None
     if batch is None:
         batch = _OPEN[key] = _Batch(relation)
-    batch.add(instance)
+    batch.add(instance, awaited=True)
     if peers_enabled():
-        for peer in _window(instance, _peers_of(instance), relation.missing):
-            batch.add(peer)
+        for peer in _window(instance, relation.missing):
+            batch.add(peer, awaited=False)
     if not leader:
         await _wait(loop, batch)
         return
@@ -301,4 +319,4 @@ def peer_lists(querysets: Iterable[Any]) -> None:
     """Record the instances of each evaluated queryset as peers (prefetched lists)."""
     for queryset in querysets:
         if queryset._result_cache is not None:
-            queryset._result_cache = track_peers(queryset._result_cache)
+            track_peers(queryset._result_cache)

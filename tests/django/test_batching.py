@@ -13,7 +13,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from asgiref.sync import ThreadSensitiveContext
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.contrib.auth.models import Group, User
 from django.db import DatabaseError, connections
 from django.test import override_settings
@@ -268,6 +268,64 @@ async def test_loop_over_many_peers_loads_in_chunks(
             await choice.a.question
 
 
+# --- peers survive copies of the results -------------------------------------------------
+
+
+async def test_loop_over_async_for_copy_runs_one_query(
+    polls: list[int], queries: QueryLog
+) -> None:
+    """`[c async for c in qs]` keeps the peers: a loop over it runs one query."""
+    choices = [c async for c in Choice.objects.order_by("pk")]
+    gc.collect()  # the queryset that loaded them is gone
+    with queries.expect(1):
+        questions = [await choice.a.question for choice in choices]
+    assert [q.pk for q in questions] == [c.question_id for c in choices]
+
+
+async def test_loop_over_list_copy_runs_one_query(polls: list[int], queries: QueryLog) -> None:
+    """`list(qs)` (in the thread hop) keeps the peers: a loop over it runs one query."""
+    choices = await sync_to_async(list)(Choice.objects.order_by("pk"))
+    gc.collect()
+    with queries.expect(1):
+        for choice in choices:
+            await choice.a.question
+
+
+async def test_loop_over_slice_of_result_runs_one_query(
+    polls: list[int], queries: QueryLog
+) -> None:
+    """A slice of an evaluated result keeps the peers, reverse relations too."""
+    questions = list(await Question.objects.order_by("pk").all.a())[1:4]
+    gc.collect()
+    with queries.expect(1):
+        choice_sets = [await question.a.choice_set for question in questions]
+    assert [len(choices) for choices in choice_sets] == [2, 2, 2]
+
+
+async def test_loop_over_joined_results_runs_one_query_each(
+    polls: list[int], queries: QueryLog
+) -> None:
+    """A list joined from two evaluations runs one query per evaluation's peers."""
+    first = await Choice.objects.filter(question_id__in=polls[:2]).all.a()
+    second = await Choice.objects.filter(question_id__in=polls[2:]).all.a()
+    choices = [*first, *second]
+    del first, second
+    gc.collect()
+    with queries.expect(2):
+        for choice in choices:
+            await choice.a.question
+
+
+async def test_loop_over_copy_fills_each_real_instance_cache(
+    polls: list[int], queries: QueryLog
+) -> None:
+    """A peer loaded through its stand-in finds the value in its own cache afterwards."""
+    choices = [c async for c in Choice.objects.order_by("pk")]
+    await choices[0].a.question
+    with queries.expect(0):
+        assert [c.question.pk for c in choices] == [c.question_id for c in choices]
+
+
 # --- errors, cancellation, memory ------------------------------------------------------
 
 
@@ -324,12 +382,26 @@ async def test_peers_keep_no_instance_alive(polls: list[int]) -> None:
     assert kept.choice_text == "A0"
 
 
+async def test_peers_keep_no_instance_alive_without_gc(polls: list[int]) -> None:
+    """Dropped peers are freed by reference counting alone: the tracking holds none."""
+    choices = [c async for c in Choice.objects.order_by("pk")]
+    await choices[0].a.question  # a batch ran over the peers' stand-ins
+    refs = [weakref.ref(c) for c in choices]
+    gc.disable()
+    try:
+        del choices
+        await asyncio.sleep(0)  # asyncio lets go of the awaited results on its next turn
+        assert [r() for r in refs] == [None] * (2 * N)
+    finally:
+        gc.enable()
+
+
 async def test_peer_loaded_instance_pickles_without_peers(polls: list[int]) -> None:
     """A peer pickles; the copy comes back with no peers."""
     choices = await Choice.objects.order_by("pk").all.a()
     restored = pickle.loads(pickle.dumps(choices[0]))
     assert restored.pk == choices[0].pk
-    assert batching._peers_of(restored) == []
+    assert restored.__dict__["_multisync_peers"] is None
 
 
 async def test_gather_across_thread_sensitive_contexts_never_mixed(
