@@ -35,7 +35,7 @@ from asgiref.sync import SyncToAsync, sync_to_async
 from django.db.models import Model, prefetch_related_objects
 from django.db.models.base import ModelState
 
-from multisync.django._compat import class_attribute
+from multisync.django._compat import cache_name, class_attribute
 from multisync.django._settings import read_setting
 
 if TYPE_CHECKING:
@@ -292,6 +292,27 @@ def prefetch(name: str, cache_key: str | None = None) -> Callable[[list[Model]],
         prefetch_related_objects(instances, name)
         if cache_key is not None:
             peer_lists(i._prefetched_objects_cache[cache_key] for i in instances)  # type: ignore[attr-defined]
+
+    return load_many
+
+
+def prefetch_forward(field: Any) -> Callable[[list[Model]], None]:
+    """Load a forward foreign key or one-to-one for many instances.
+
+    `prefetch_related` caches None for a key whose row is gone, where sync access raises
+    `DoesNotExist` and caches nothing: such an instance is left unloaded, for the
+    single-instance path to raise what sync access raises.
+    """
+    name, key = field.name, cache_name(field)
+
+    def load_many(instances: list[Model]) -> None:
+        prefetch_related_objects(instances, name)
+        for instance in instances:
+            cache = instance._state.fields_cache
+            if cache.get(key, False) is None and None not in field.get_local_related_value(
+                instance
+            ):
+                del cache[key]
 
     return load_many
 

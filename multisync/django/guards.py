@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
     from django.db.models import Model, QuerySet
 
-__all__ = ["gives_stored_value", "guard_model", "relation_error"]
+__all__ = ["gives_stored_value", "guard_model", "original_class", "relation_error"]
 
 # --- the message --------------------------------------------------------------------
 
@@ -121,6 +121,12 @@ def _deferred_get(self: Any, instance: Model | None, cls: type[Model] | None = N
         return DeferredAttribute.__get__(self, instance, cls)
     except SynchronousOnlyOperation as error:
         _raise_for(error, type(instance), self.field.attname, "deferred")
+
+
+def original_class(descriptor: Any) -> type[Any]:
+    """The class `descriptor` had before the guard swapped it for a subclass."""
+    cls = type(descriptor)
+    return cls.__bases__[0] if "_multisync_guarded" in vars(cls) else cls
 
 
 def gives_stored_value(descriptor: Any) -> bool:

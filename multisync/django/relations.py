@@ -30,16 +30,27 @@ from django.core import exceptions as django_exceptions
 from django.core.exceptions import SynchronousOnlyOperation
 from django.db.models import Model, prefetch_related_objects
 from django.db.models.fields.related_descriptors import (
+    ForeignKeyDeferredAttribute,
+    ForwardManyToOneDescriptor,
+    ForwardOneToOneDescriptor,
     ManyToManyDescriptor,
     ReverseManyToOneDescriptor,
+    ReverseOneToOneDescriptor,
 )
+from django.db.models.query_utils import DeferredAttribute
 from django.utils.functional import cached_property
 
 from multisync._typing import AsyncRelations, T
 from multisync.django import batching
 from multisync.django._compat import cache_name, class_attribute, generic_classes, is_pk_set
-from multisync.django.batching import Relation, fetch_deferred, peer_lists, prefetch
-from multisync.django.guards import gives_stored_value
+from multisync.django.batching import (
+    Relation,
+    fetch_deferred,
+    peer_lists,
+    prefetch,
+    prefetch_forward,
+)
+from multisync.django.guards import gives_stored_value, original_class
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
@@ -98,7 +109,7 @@ def _forward(field: Any) -> Loader:
             field.get_local_related_value(instance)
         )
 
-    relation = Relation(name, missing, functools.partial(_load, name=name), prefetch(name))
+    relation = Relation(name, missing, functools.partial(_load, name=name), prefetch_forward(field))
 
     async def load(namespace: AsyncRelations[Any]) -> Any:
         instance = namespace._instance
@@ -107,7 +118,9 @@ def _forward(field: Any) -> Loader:
             if None in field.get_local_related_value(instance):
                 return getattr(instance, name)  # a null key: None, or Django's error
             await batching.load(instance, relation)
-        value = cache.get(cache_key)
+            if cache_key not in cache:  # its row is gone: DoesNotExist, as sync access
+                return await _load_in_thread(instance, name)
+        value = cache[cache_key]
         if value is None and not null:
             return getattr(instance, name)  # raises RelatedObjectDoesNotExist, as sync access
         return value
@@ -181,7 +194,10 @@ def _generic_foreign(gfk: Any, ct_attname: str) -> Loader:
 def _field(model: type[Model], attname: str) -> Loader:
     # A custom descriptor (FileField's, say) turns the stored value into what sync access
     # gives; Django's plain one gives the stored value itself, which is read directly.
-    plain = gives_stored_value(class_attribute(model, attname))
+    descriptor = class_attribute(model, attname)
+    plain = gives_stored_value(descriptor)
+    # A deferred field loads through `refresh_from_db()`, which a batch does not call.
+    batched = _batch_safe(descriptor, *_DJANGO_FIELDS) and _refreshes_as_django(model)
 
     def missing(instance: Model) -> bool:
         return attname not in instance.__dict__ and is_pk_set(instance)
@@ -194,7 +210,7 @@ def _field(model: type[Model], attname: str) -> Loader:
         instance = namespace._instance
         if attname in instance.__dict__:
             return instance.__dict__[attname] if plain else getattr(instance, attname)
-        if missing(instance):  # deferred
+        if batched and missing(instance):  # deferred
             await batching.load(instance, relation)
             if attname in instance.__dict__:
                 return instance.__dict__[attname] if plain else getattr(instance, attname)
@@ -250,7 +266,30 @@ def _sync_access(name: str) -> Loader:
 
 # --- the table of names per model ---------------------------------------------------
 
+# Batching replaces each instance's own access with one query for many, through
+# `prefetch_related_objects` or `values_list`. Only these classes, Django's own, are
+# known to give the same that way; a subclass may fetch its own way (django-simple-
+# history's HistoricForeignKey), a manager may hold unsaved objects (django-
+# modelcluster's). Anything else runs the sync access itself, one instance at a time.
+_DJANGO_FORWARD = (ForwardManyToOneDescriptor, ForwardOneToOneDescriptor)
 _DJANGO_COLLECTIONS = (ManyToManyDescriptor, ReverseManyToOneDescriptor)
+_DJANGO_FIELDS = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+
+def _batch_safe(descriptor: Any, *djangos: type[Any]) -> bool:
+    """Whether loads through `descriptor` may be batched.
+
+    True for Django's own classes, exactly, and for a class that declares
+    `multisync_batch_safe = True`: its `get_prefetch_querysets()` gives for many
+    instances what its `__get__` gives for each.
+    """
+    cls = original_class(descriptor)
+    return cls in djangos or vars(cls).get("multisync_batch_safe") is True
+
+
+def _refreshes_as_django(model: type[Model]) -> bool:
+    """Whether `model` keeps Django's `refresh_from_db` (no spelling of it overridden)."""
+    return class_attribute(model, "refresh_from_db") is vars(Model)["refresh_from_db"]
 
 
 def _collection_cache_key(descriptor: Any) -> str:
@@ -272,20 +311,38 @@ def _field_loaders(model: type[Model], field: Any) -> dict[str, Loader]:
         return _reverse_loaders(model, field)
     generic_foreign_key = generic_classes().foreign_key or ()
     if isinstance(field, generic_foreign_key):
-        content_type_field: Any = model._meta.get_field(field.ct_field)
-        return {field.name: _generic_foreign(field, content_type_field.attname)}
+        return {field.name: _generic_foreign_loader(model, field)}
     if field.many_to_many or field.one_to_many:  # forward M2M, GenericRelation, others'
         return {field.name: _forward_collection(model, field.name)}
     if field.is_relation:  # forward FK / one-to-one
-        return {field.name: _forward(field), field.attname: _field(model, field.attname)}
+        forward = class_attribute(model, field.name)
+        loader = _forward(field) if _batch_safe(forward, *_DJANGO_FORWARD) else None
+        return {
+            field.name: loader or _sync_access(field.name),
+            field.attname: _field(model, field.attname),
+        }
     if field.concrete:
         return {field.name: _field(model, field.attname)}
     return {}
 
 
+def _generic_foreign_loader(model: type[Model], field: Any) -> Loader:
+    generic = generic_classes()
+    djangos = tuple(c for c in (generic.foreign_key, generic.foreign_key_descriptor) if c)
+    if not _batch_safe(class_attribute(model, field.name), *djangos):
+        return _sync_access(field.name)
+    content_type_field: Any = model._meta.get_field(field.ct_field)
+    return _generic_foreign(field, content_type_field.attname)
+
+
+def _django_collections() -> tuple[type[Any], ...]:
+    generic_relation = generic_classes().relation_descriptor
+    return (*_DJANGO_COLLECTIONS, *((generic_relation,) if generic_relation else ()))
+
+
 def _forward_collection(model: type[Model], name: str) -> Loader:
     descriptor = class_attribute(model, name)
-    if isinstance(descriptor, _DJANGO_COLLECTIONS):
+    if _batch_safe(descriptor, *_django_collections()):
         return _collection(_collection_cache_key(descriptor), name)
     return _sync_access(name)  # a manager Django did not define: django-taggit's, say
 
@@ -294,11 +351,14 @@ def _reverse_loaders(model: type[Model], rel: Any) -> dict[str, Loader]:
     name = rel.get_accessor_name()
     if not name:
         return {}
-    if rel.one_to_one:
-        return {name: _reverse_one(rel)}
     descriptor = class_attribute(model, name)
-    if isinstance(descriptor, ReverseManyToOneDescriptor):
+    if rel.one_to_one:
+        batch_safe = _batch_safe(descriptor, ReverseOneToOneDescriptor)
+        return {name: _reverse_one(rel) if batch_safe else _sync_access(name)}
+    if _batch_safe(descriptor, *_django_collections()):
         return {name: _collection(_collection_cache_key(descriptor), name)}
+    if isinstance(descriptor, ReverseManyToOneDescriptor):  # a subclass: its own way
+        return {name: _sync_access(name)}
     return {}
 
 

@@ -7,7 +7,12 @@ Ticket.pk     a proxy of Food whose `pk` is its own property
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
@@ -37,3 +42,49 @@ class Ticket(Food):
     def pk(self) -> int:  # type: ignore[override]
         CALLS.append("Ticket.pk")
         return self.id
+
+
+class Recipe(ClusterableModel):  # type: ignore[misc]  # django-modelcluster ships no types
+    name = models.CharField(max_length=50)
+    foods = ParentalManyToManyField(Food, blank=True)
+
+
+class Step(models.Model):
+    recipe = ParentalKey(Recipe, related_name="steps", on_delete=models.CASCADE)
+    text = models.CharField(max_length=50)
+
+
+class StampingDescriptor(ForwardManyToOneDescriptor):  # type: ignore[type-arg]
+    """Fetches the related object its own way: it stamps it with who asked."""
+
+    def get_object(self, instance: Any) -> Any:
+        related: Any = super().get_object(instance)
+        related.fetched_for = instance.pk
+        return related
+
+
+class StampingForeignKey(models.ForeignKey):  # type: ignore[type-arg]
+    forward_related_accessor_class = StampingDescriptor
+
+
+class BatchSafeDescriptor(ForwardManyToOneDescriptor):  # type: ignore[type-arg]
+    """A subclass that promises its prefetch gives what its `__get__` gives."""
+
+    multisync_batch_safe = True
+
+
+class BatchSafeForeignKey(models.ForeignKey):  # type: ignore[type-arg]
+    forward_related_accessor_class = BatchSafeDescriptor
+
+
+class Review(models.Model):
+    food = StampingForeignKey(Food, null=True, on_delete=models.CASCADE)
+    dish = BatchSafeForeignKey(Dish, null=True, on_delete=models.CASCADE)
+
+
+class Note(models.Model):
+    text = models.TextField()
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        CALLS.append("Note.refresh_from_db")
+        super().refresh_from_db(*args, **kwargs)
