@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.db.models.fields.files import FieldFile
 
 from multisync import UnprefetchedRelatedModelAccessError
 from multisync.django import relations
@@ -106,6 +107,15 @@ def test_taggit_sync_access_outside_loop_unchanged(food: Food, queries: QueryLog
     """In sync code the guarded manager queries as taggit's does."""
     with queries.expect(1):
         assert sorted(food.tags.names()) == ["red", "sweet"]
+
+
+async def test_file_field_awaited_gives_field_file(food: Food, queries: QueryLog) -> None:
+    """A field whose descriptor converts its value gives what sync access gives."""
+    food.label = "labels/apple.txt"  # stored as a string until read
+    with queries.expect(0):
+        label = await food.a.label  # type: ignore[multisync-field]
+    assert isinstance(label, FieldFile)
+    assert label.name == "labels/apple.txt"
 
 
 # --- names a model takes over ------------------------------------------------------------

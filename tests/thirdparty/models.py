@@ -22,6 +22,7 @@ CALLS: list[str] = []
 class Food(models.Model):
     name = models.CharField(max_length=50)
     tags = TaggableManager(blank=True)
+    label = models.FileField(blank=True, upload_to="labels")  # a descriptor of its own
 
 
 class DishLabel(TaggedItemBase):  # type: ignore[misc]  # django-taggit ships no types
