@@ -8,7 +8,7 @@ root imports neither Django nor mypy.
 
 import typing
 
-from multisync._dispatch import (
+from multisync.core import (
     BoundMultisync,
     Multisync,
     MultisyncClassmethod,

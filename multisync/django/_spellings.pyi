@@ -23,7 +23,7 @@ from django.db.models.expressions import Combinable, OrderBy
 from django.db.models.fetch_modes import FetchMode
 
 from multisync import BoundMultisync, multisync
-from multisync._typing import AsyncHalf
+from multisync.core import AsyncHalf
 from multisync.django.query import MultisyncManager, MultisyncQuerySet
 
 _M = TypeVar("_M", bound=Model)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.core import checks
 
-from multisync._dispatch import _snake_case
+from multisync.core import variable_name
 from multisync.django._compat import class_attribute
 from multisync.django._settings import GUARD_VALUES, read_setting
 from multisync.django.relations import AsyncRelationsDescriptor
@@ -47,7 +47,7 @@ def namespace_errors(models: Iterable[type[Model]]) -> list[checks.CheckMessage]
     return [
         checks.Error(
             f"Model {model.__name__} defines `a`, which hides multisync's async relation "
-            f"namespace (`await {_snake_case(model.__name__)}.a.<relation>`).",
+            f"namespace (`await {variable_name(model.__name__)}.a.<relation>`).",
             hint="Rename the field or attribute called `a`.",
             obj=model,
             id="multisync.E002",

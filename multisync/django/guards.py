@@ -32,7 +32,7 @@ from django.db.models.fields.related_descriptors import (
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.functional import cached_property
 
-from multisync._dispatch import _Pair, _snake_case
+from multisync.core import is_pair, sync_half, variable_name
 from multisync.django._compat import generic_classes
 from multisync.django._settings import guard_enabled
 from multisync.django.exceptions import UnprefetchedRelatedModelAccessError
@@ -55,7 +55,7 @@ def relation_error(
     `kind` picks the advice: "select" (`select_related`), "prefetch"
     (`prefetch_related`) or "deferred".
     """
-    variable = _snake_case(model.__name__)
+    variable = variable_name(model.__name__)
     if kind == "deferred":
         msg = (
             f"`{model.__name__}.{name}` was deferred, and loading it here would run a "
@@ -157,8 +157,8 @@ def _converting(
     method: Any, relation: Callable[[Any], tuple[type[Model], str]]
 ) -> Callable[..., Any]:
     """Wrap a queryset or manager method; `relation(self)` names the relation."""
-    if isinstance(method, _Pair):  # wrap the sync half; the override rule re-pairs it
-        method = method.func
+    if is_pair(method):  # wrap the sync half; the override rule re-pairs it
+        method = sync_half(method)
 
     @functools.wraps(method)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:

@@ -19,15 +19,13 @@ from typing import TYPE_CHECKING, Any
 from asgiref.sync import sync_to_async
 from django.db.models import Model
 
-from multisync._dispatch import Traits, _Pair, apply_override_rule, install
+from multisync.core import MODEL_METHODS, Traits, apply_override_rule, install, is_pair
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Iterable
 
 __all__ = ["DJANGO_ASYNC_TWINS", "MODEL_METHODS", "apply_to_models", "install_model_methods"]
 
-# Each multisync name on Model and Django's own async twin of it.
-MODEL_METHODS = {"save": "asave", "delete": "adelete", "refresh_from_db": "arefresh_from_db"}
 
 # Django's own `asave`, `adelete` and `arefresh_from_db`, as they were before install:
 # the benchmarks compare against them.
@@ -38,7 +36,7 @@ def install_model_methods() -> None:
     """Make `Model.save`, `delete` and `refresh_from_db` multisync pairs (idempotent)."""
     for name, twin in MODEL_METHODS.items():
         original = vars(Model)[name]
-        if isinstance(original, _Pair):
+        if is_pair(original):
             continue
         DJANGO_ASYNC_TWINS[twin] = vars(Model)[twin]
         install(
@@ -96,7 +94,7 @@ def _save_async_for_django5(
             "using": using,
             "update_fields": update_fields,
         }
-        if not isinstance(getattr(type(self), "save", None), _Pair):
+        if not is_pair(getattr(type(self), "save", None)):
             # `save` was replaced on the class after it was built (a test double):
             # Django's asave() would run it, so this does too.
             return await sync_to_async(self.save)(**options)

@@ -9,7 +9,7 @@ from django.db import models
 from multisync.django.query import MultisyncManager
 
 if TYPE_CHECKING:
-    from multisync._typing import AsyncRelationsAccessor
+    from multisync.core import AsyncRelationsAccessor
 
 __all__ = ["MultisyncModel"]
 

@@ -25,7 +25,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from asgiref.sync import sync_to_async
 from django.db.models import Manager, Model, QuerySet
 
-from multisync._dispatch import Multisync, Traits, _Pair, install, multisync
+from multisync.core import (
+    Multisync,
+    Traits,
+    async_name,
+    build_pair,
+    install,
+    is_pair,
+    sync_half,
+    traits_of,
+)
 from multisync.django.batching import track_peers
 
 if TYPE_CHECKING:
@@ -113,8 +122,8 @@ def evaluating_async_half(
         return await _build_and_evaluate_in_thread(sync_fn, self, *args, **kwargs)
 
     functools.update_wrapper(async_half, sync_fn)
-    async_half.__name__ = f"{sync_fn.__name__}_async"
-    async_half.__qualname__ = f"{sync_fn.__qualname__}_async"
+    async_half.__name__ = async_name(sync_fn.__name__)
+    async_half.__qualname__ = async_name(sync_fn.__qualname__)
     return async_half
 
 
@@ -124,14 +133,12 @@ _EVALUATED = Traits(async_factory=evaluating_async_half)
 def _query_pairs(namespace: dict[str, Any]) -> None:
     """Define the pairs of MultisyncQuerySet in its class body namespace."""
     for name in QUERY_METHODS:
-        namespace[name] = multisync(getattr(QuerySet, name))
-        namespace[name]._traits = Traits(extra_async_names=(f"a{name}",))
+        traits = Traits(extra_async_names=(f"a{name}",))
+        namespace[name] = build_pair(getattr(QuerySet, name), None, traits)
     for name in CHAINING_METHODS:
         if hasattr(QuerySet, name):
-            namespace[name] = multisync(
-                getattr(QuerySet, name), evaluating_async_half(getattr(QuerySet, name))
-            )
-            namespace[name]._traits = _EVALUATED
+            sync_fn = getattr(QuerySet, name)
+            namespace[name] = build_pair(sync_fn, evaluating_async_half(sync_fn), _EVALUATED)
 
 
 if TYPE_CHECKING:
@@ -174,11 +181,13 @@ class MultisyncQuerySet(_QuerySetBase[_M]):
     as_manager.__func__.queryset_only = True  # type: ignore[attr-defined]
 
 
-def _public_pairs(queryset_class: type[QuerySet[Any]]) -> Iterator[tuple[str, _Pair]]:
+def _public_pairs(
+    queryset_class: type[QuerySet[Any]],
+) -> Iterator[tuple[str, Multisync[..., Any]]]:
     seen: set[str] = set()
     for klass in queryset_class.__mro__:
         for name, value in vars(klass).items():
-            if name in seen or not isinstance(value, _Pair):
+            if name in seen or not is_pair(value):
                 continue
             seen.add(name)
             queryset_only = getattr(value, "queryset_only", None)
@@ -201,7 +210,7 @@ def _evaluate(queryset: QuerySet[Any]) -> None:
 _evaluate_in_thread = sync_to_async(_evaluate)
 
 
-def _manager_pair(name: str, queryset_pair: _Pair) -> Multisync[..., Any]:
+def _manager_pair(name: str, queryset_pair: Multisync[..., Any]) -> Multisync[..., Any]:
     """A manager method whose halves call the same halves on `get_queryset()`."""
 
     def sync_half(self: Manager[Any], *args: Any, **kwargs: Any) -> Any:
@@ -213,7 +222,7 @@ def _manager_pair(name: str, queryset_pair: _Pair) -> Multisync[..., Any]:
     return _named_pair(name, queryset_pair, sync_half, async_half)
 
 
-def _manager_all_pair(queryset_pair: _Pair) -> Multisync[..., Any]:
+def _manager_all_pair(queryset_pair: Multisync[..., Any]) -> Multisync[..., Any]:
     """`all()`, Django's exception: it returns `get_queryset()` itself.
 
     Not a copy: a related manager's prefetched results must survive.
@@ -230,23 +239,21 @@ def _manager_all_pair(queryset_pair: _Pair) -> Multisync[..., Any]:
 
 def _named_pair(
     name: str,
-    queryset_pair: _Pair,
-    sync_half: Callable[..., Any],
-    async_half: Callable[..., Coroutine[Any, Any, Any]],
+    queryset_pair: Multisync[..., Any],
+    sync_fn: Callable[..., Any],
+    async_fn: Callable[..., Coroutine[Any, Any, Any]],
 ) -> Multisync[..., Any]:
-    for half, suffix in ((sync_half, ""), (async_half, "_async")):
+    for half, spelling in ((sync_fn, name), (async_fn, async_name(name))):
         # As Django's own manager proxies do (`functools.wraps`): the queryset method's
         # signature, docstring and flags, `alters_data` above all, which keeps templates
         # from calling `{{ objects.create }}`.
-        functools.update_wrapper(half, queryset_pair.func)
-        half.__name__ = f"{name}{suffix}"
-        half.__qualname__ = f"MultisyncManager.{name}{suffix}"
-    pair = multisync(sync_half, async_half)
+        functools.update_wrapper(half, sync_half(queryset_pair))
+        half.__name__ = spelling
+        half.__qualname__ = f"MultisyncManager.{spelling}"
     # The queryset pair's traits make Django's twin (`aget`) a spelling of this pair
     # too, so a manager subclass that overrides `get` is run by `aget()` as well, and
     # an override of a chaining method gets an evaluating async half.
-    pair._traits = queryset_pair._traits
-    return pair
+    return build_pair(sync_fn, async_fn, traits_of(queryset_pair))
 
 
 class _ProxiesPairs(Manager[Any]):
@@ -268,7 +275,7 @@ class _ProxiesPairs(Manager[Any]):
         # Related managers (built by Django for `question.choice_set`) add these.
         for name in RELATED_MANAGER_METHODS:
             sync_fn = vars(cls).get(name)
-            if callable(sync_fn) and not isinstance(sync_fn, _Pair):
+            if callable(sync_fn) and not is_pair(sync_fn):
                 twin = vars(cls).get(f"a{name}")
                 install(cls, name, sync_fn, twin, Traits(extra_async_names=(f"a{name}",)))
 

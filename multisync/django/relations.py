@@ -40,7 +40,7 @@ from django.db.models.fields.related_descriptors import (
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.functional import cached_property
 
-from multisync._typing import AsyncRelations, T
+from multisync.core import AsyncRelations, T
 from multisync.django import batching
 from multisync.django._compat import cache_name, class_attribute, generic_classes, is_pk_set
 from multisync.django.batching import (
@@ -401,7 +401,7 @@ _USER_ATTRIBUTES = (property, functools.cached_property, cached_property)
 # --- the namespace ------------------------------------------------------------------
 
 
-# `AsyncRelations` itself lives in the Django-free `multisync._typing`, where the mypy
+# `AsyncRelations` itself lives in the Django-free `multisync.core.protocols`, where the mypy
 # plugin can name it while mypy analyses Django's `Model`; it is re-exported here.
 
 
@@ -431,7 +431,7 @@ class AsyncRelationsDescriptor:
     system check `multisync.E002` reports that.
     """
 
-    # Typed as `multisync._typing.AsyncRelationsAccessor`, what the mypy plugin gives
+    # Typed as `multisync.core.protocols.AsyncRelationsAccessor`, what the mypy plugin gives
     # every model: on an instance, that instance's `AsyncRelations`.
     @overload
     def __get__(self, instance: None, owner: type[Any], /) -> Self: ...

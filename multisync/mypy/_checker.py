@@ -72,7 +72,7 @@ def instance_of(api: CheckerPluginInterface, fullname: str, args: list[Type]) ->
     """`<fullname>[*args]`, for a class of any loaded module.
 
     mypy's `named_generic_type` walks the package tree, which lacks submodules that
-    nothing imported by name (`multisync._typing`); the module table does not.
+    nothing imported by name (`multisync.core.protocols`); the module table does not.
     """
     module, _, name = fullname.rpartition(".")
     node = checker(api).modules[module].names[name].node

@@ -37,9 +37,9 @@ class MultisyncPlugin(Plugin):
     """
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
-        """`Model` gets attributes typed with `multisync._typing`'s classes."""
+        """`Model` gets attributes typed with the core's descriptor and protocol classes."""
         if file.fullname == names.MODEL_MODULE:
-            return [(PRI_MED, names.TYPING_MODULE, -1)]
+            return [(PRI_MED, names.DESCRIPTORS_MODULE, -1)]
         return []
 
     def get_customize_class_mro_hook(

@@ -7,7 +7,7 @@ import inspect
 
 from asgiref.sync import markcoroutinefunction
 
-from multisync._adapters import in_event_loop, is_async_callable
+from multisync.core.adapters import in_event_loop, is_async_callable
 
 
 async def coroutine_function() -> None: ...

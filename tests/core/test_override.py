@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from multisync import DecoratorMisuseError, HalvesMismatchError, Multisync, multisync
-from multisync._dispatch import Traits, apply_override_rule, install
+from multisync.core import Traits, apply_override_rule, install
 
 
 class Base:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from asgiref.sync import async_to_sync, iscoroutinefunction
 from django.core.management.base import BaseCommand
 
-from multisync._adapters import in_event_loop
+from multisync.core import in_event_loop
 from multisync.django.commands._cleanup import closing_opened_connections
 from multisync.exceptions import SyncCallInEventLoopError
 

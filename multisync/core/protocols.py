@@ -49,7 +49,9 @@ class AsyncHalf(Protocol[P, _R_co]):
     __name__: str
     __qualname__: str
 
-    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, _R_co]: ...
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, _R_co]:
+        """Start the async half: a coroutine of the sync half's result."""
+        ...
 
 
 class AsyncRelations(Generic[M]):
@@ -106,24 +108,3 @@ class AsyncRelationsAccessor(Protocol):
     def __get__(self, instance: None, owner: type[Any], /) -> Self: ...
     @overload
     def __get__(self, instance: T, owner: type[Any] | None = None, /) -> AsyncRelations[T]: ...
-
-
-if TYPE_CHECKING:
-    import builtins
-
-    from multisync._dispatch import BoundMultisync
-
-    # Only the mypy plugin uses this class (and `function` is final for everyone else).
-
-    class MultisyncFunction(builtins.function, BoundMultisync[..., Any]):  # type: ignore[misc]  # pyright: ignore[reportGeneralTypeIssues]
-        """What mypy sees behind a plain method that the override rule makes a pair.
-
-        Only the mypy plugin uses this class: it makes it the fallback type of methods
-        such as `Model.save` and of plain overrides of a multisync method, so that
-        `obj.save.a` resolves (mypy looks up attributes of a callable on its
-        fallback) and the override counts as a `BoundMultisync`. The plugin types
-        `a` from the method's own signature.
-        """
-
-        # A Var, not a method: mypy calls attribute hooks for Vars only.
-        a: AsyncHalf[..., Any]  # pyright: ignore[reportIncompatibleMethodOverride]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from asgiref.sync import async_to_sync, iscoroutinefunction, sync_to_async
 
@@ -24,7 +24,7 @@ __all__ = ["derive_async", "derive_sync", "in_event_loop", "is_async_callable"]
 
 # `asyncio._get_running_loop()` is listed in `asyncio.events.__all__` and never raises;
 # `get_running_loop()` raises outside a loop, which costs ten times more.
-_get_running_loop = asyncio._get_running_loop  # noqa: SLF001
+_get_running_loop = asyncio._get_running_loop
 
 
 def in_event_loop() -> bool:
@@ -38,9 +38,12 @@ def is_async_callable(obj: object) -> bool:
     Looks through `functools.partial`, `classmethod` and `staticmethod`, and honours
     `markcoroutinefunction` (asgiref's shim for it on Python 3.11).
     """
-    while isinstance(obj, (functools.partial, classmethod, staticmethod)):
-        obj = obj.func if isinstance(obj, functools.partial) else obj.__func__
-    return iscoroutinefunction(obj)
+    inner: object = obj
+    while isinstance(inner, (functools.partial, classmethod, staticmethod)):
+        attribute = "func" if isinstance(inner, functools.partial) else "__func__"
+        inner = getattr(cast("object", inner), attribute)
+    # asgiref's own, not inspect's: it honours `markcoroutinefunction` on Python 3.11.
+    return iscoroutinefunction(inner)  # pyright: ignore[reportDeprecated]
 
 
 def derive_async(

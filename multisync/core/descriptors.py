@@ -1,4 +1,4 @@
-"""The `@multisync` primitive: one name, two halves.
+"""The multisync descriptors: one name, two halves.
 
 `@multisync` turns a function into a descriptor that holds a sync half and an async
 half:
@@ -7,7 +7,7 @@ half:
     await f.a(...)      -> the async half
     await obj.f_async() -> the async half, installed on the class as `f_async`
 
-Whichever half the user did not write is derived from the other (see `_adapters`).
+Whichever half the user did not write is derived from the other (see `adapters`).
 
 Binding keeps the sync call in C. `obj.m` is a `functools.partial` subclass holding
 the sync half and the instance, so `obj.m(...)` calls the user's function with no
@@ -15,68 +15,45 @@ Python frame in between: Django's `warnings.warn(..., stacklevel=2)` keeps point
 at the caller, and a call costs about a third of a `wrapt.FunctionWrapper` call. As
 in wrapt, classmethods and staticmethods bind the way the wrapped object would.
 
-The override rule (never skip an override) is applied when subclasses are created.
-The first class that owns a multisync name gets an `__init_subclass__` hook. For each
-subclass and each multisync name, the hook finds the nearest class in the MRO whose
-own body spells the name (`m`, `m_async`, or an extra async spelling such as Django's
-`asave`). If that class wrote plain functions, the hook builds a pair from them and
-installs it on the subclass. A pair only ever calls its own class's halves, never
-`getattr(self, ...)`, which is why `super()` chains across spellings terminate.
+A pair registers its name with the override rule (`override`) when its class is
+created; the rule then builds pairs for subclasses that write plain functions.
 """
 
-# The descriptor classes and the functions beside them form one unit that shares state
-# (ruff's SLF001 is off here for the same reason).
+# The descriptor classes and the override registry share lifecycle state (ruff's SLF001
+# is off for the core for the same reason).
 # pyright: reportPrivateUsage=false
 
 from __future__ import annotations
 
 import functools
-import inspect
-import re
-import weakref
-from collections.abc import Callable, Coroutine, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine
 from types import MethodType
 from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, Generic, Self, cast, overload
 
-from multisync._adapters import derive_async, derive_sync, is_async_callable
-from multisync._typing import P2, R2, AsyncHalf, P, R, T
-from multisync.exceptions import DecoratorMisuseError, HalvesMismatchError
+from multisync.core.adapters import derive_async, derive_sync, is_async_callable
+from multisync.core.naming import async_name, variable_name
+from multisync.core.override import hook_runs_for, nearest_pair, register
+from multisync.core.protocols import P2, R2, AsyncHalf, P, R, T
+from multisync.core.traits import NO_TRAITS, Traits
+from multisync.core.validation import (
+    check_is_async,
+    check_is_sync,
+    check_same_shape,
+    describe,
+    kind_name,
+    unwrap,
+)
+from multisync.exceptions import DecoratorMisuseError
 
 __all__ = [
     "BoundMultisync",
     "Multisync",
     "MultisyncClassmethod",
     "MultisyncStaticmethod",
-    "Traits",
-    "apply_override_rule",
-    "install",
-    "multisync",
+    "create_pair",
 ]
 
 AsyncFn = Callable[..., Coroutine[Any, Any, Any]]
-
-
-@dataclass(frozen=True)
-class Traits:
-    """What a multisync name passes on to the pairs that override it in subclasses.
-
-    `extra_async_names` are async spellings beyond `m_async` (Django's `asave`);
-    `async_factory` builds an async half from a sync half, for names whose async half
-    must do more than run the sync half in a thread (QuerySet methods that return a
-    queryset return it evaluated).
-    """
-
-    extra_async_names: tuple[str, ...] = ()
-    async_factory: Callable[[Callable[..., Any]], AsyncFn] | None = None
-
-    def merged_over(self, parent: Traits) -> Traits:
-        """These traits, completed by the parent's."""
-        extras = tuple(dict.fromkeys((*parent.extra_async_names, *self.extra_async_names)))
-        return Traits(extras, self.async_factory or parent.async_factory)
-
-
-_NO_TRAITS = Traits()
 
 if TYPE_CHECKING:
 
@@ -93,109 +70,9 @@ else:
     _CCall = functools.partial
 
 
-# --- inspecting what the user wrote -------------------------------------------------
-
-
-def _unwrap(obj: object) -> Any:
-    """The function inside a classmethod/staticmethod, or `obj` itself."""
-    if isinstance(obj, (classmethod, staticmethod)):
-        wrapper = cast("classmethod[Any, ..., Any] | staticmethod[..., Any]", obj)
-        return wrapper.__func__
-    return obj
-
-
-def _kind_name(obj: object) -> str:
-    if isinstance(obj, classmethod):
-        return "classmethod"
-    return "staticmethod" if isinstance(obj, staticmethod) else "function"
-
-
-def _describe(obj: object) -> str:
-    """Name what the user wrote: `def Question.save`, `async def Question.save_async`."""
-    fn = _unwrap(obj)
-    qualname = getattr(fn, "__qualname__", None)
-    if not isinstance(qualname, str):
-        return f"a {type(obj).__name__} object"
-    return f"`{'async def' if is_async_callable(fn) else 'def'} {qualname}`"
-
-
-def _check_half(obj: object, *, where: str) -> None:
-    """Reject what cannot be a half: multisyncs, classes, properties, non-callables."""
-    __tracebackhide__ = True
-    fn = _unwrap(obj)
-    if isinstance(fn, _Pair):
-        msg = (
-            f"{where} got `{fn.__qualname__}`, which is already a multisync; apply @multisync once."
-        )
-        raise DecoratorMisuseError(msg)
-    if isinstance(fn, type) or not callable(fn):
-        msg = (
-            f"{where} needs a function, an async function, a classmethod or a "
-            f"staticmethod, got a {type(obj).__name__} object."
-        )
-        raise DecoratorMisuseError(msg)
-
-
-def _check_is_async(obj: object, *, where: str) -> None:
-    __tracebackhide__ = True
-    _check_half(obj, where=where)
-    if not is_async_callable(obj):
-        msg = f"{where} needs an async function, got {_describe(obj)}; define it with `async def`."
-        raise DecoratorMisuseError(msg)
-
-
-def _check_is_sync(obj: object, *, where: str) -> None:
-    __tracebackhide__ = True
-    _check_half(obj, where=where)
-    if is_async_callable(obj):
-        msg = f"{where} needs a sync function first, got {_describe(obj)}."
-        raise DecoratorMisuseError(msg)
-
-
-def _parameters(fn: Callable[..., Any]) -> inspect.Signature | None:
-    """The parameters of `fn` without annotations, or None if it has no signature."""
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return None
-    params = [p.replace(annotation=inspect.Parameter.empty) for p in sig.parameters.values()]
-    return sig.replace(parameters=params, return_annotation=inspect.Signature.empty)
-
-
-def _check_same_shape(sync_obj: object, async_obj: object) -> None:
-    """Both halves must be the same kind of callable and take the same parameters."""
-    __tracebackhide__ = True
-    sync_kind, async_kind = _kind_name(sync_obj), _kind_name(async_obj)
-    if sync_kind != async_kind:
-        msg = (
-            f"The halves {_describe(sync_obj)} and {_describe(async_obj)} must be the "
-            f"same kind of callable, but one is a {sync_kind} and the other a "
-            f"{async_kind}; decorate both the same way."
-        )
-        raise DecoratorMisuseError(msg)
-    sync_fn, async_fn = _unwrap(sync_obj), _unwrap(async_obj)
-    sync_sig, async_sig = _parameters(sync_fn), _parameters(async_fn)
-    if sync_sig is None or async_sig is None or sync_sig == async_sig:
-        return
-    sync_name, async_name = sync_fn.__qualname__, async_fn.__qualname__
-    msg = (
-        f"The halves `{sync_name}` and `{async_name}` must take the same parameters, "
-        f"but `{sync_name}{sync_sig}` differs from `{async_name}{async_sig}`."
-    )
-    raise HalvesMismatchError(msg)
-
-
-def _snake_case(name: str) -> str:
-    """`ChoiceTag` -> `choice_tag`: the variable name a user gives an instance."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
-
-
 def _bare_repr(obj: object) -> str:
     """A repr that cannot run user code (a model's `__str__` may query)."""
     return f"<{type(obj).__qualname__} object at {id(obj):#x}>"
-
-
-# --- the descriptors ----------------------------------------------------------------
 
 
 class _Pair(_CCall):
@@ -208,6 +85,7 @@ class _Pair(_CCall):
     __name__: str
     __qualname__: str
     __wrapped__: Callable[..., Any]  # set by `functools.update_wrapper`
+    __multisync_pair__: ClassVar[bool] = True  # what `validation.is_pair` looks for
     # Whether the first argument of a call is the instance (not a class, not nothing).
     _binds_instance: ClassVar[bool] = False
     _async_fn: AsyncFn
@@ -224,7 +102,7 @@ class _Pair(_CCall):
         cls,
         sync_fn: Callable[..., Any] | None,
         async_fn: AsyncFn | None,
-        traits: Traits = _NO_TRAITS,
+        traits: Traits = NO_TRAITS,
     ) -> Self:
         """Build a pair from raw functions; the missing half is derived."""
         __tracebackhide__ = True
@@ -261,14 +139,19 @@ class _Pair(_CCall):
 
         return derive_async(
             sync_fn,
-            f"{sync_fn.__name__}_async",
-            f"{sync_fn.__qualname__}_async",
+            async_name(sync_fn.__name__),
+            async_name(sync_fn.__qualname__),
             replacement if self._binds_instance else None,
         )
 
     def _wrap(self, fn: Callable[..., Any]) -> Any:
         """Wrap a raw half the way this kind is stored on a class."""
         return fn
+
+    def _sibling(self, sync_obj: object | None, async_obj: object | None) -> _Pair:
+        """A pair of what a subclass body wrote, passing on this pair's traits."""
+        __tracebackhide__ = True
+        return create_pair(sync_obj, async_obj, self._traits)
 
     # The sync half is this partial's `func`; the async half is `.a`.
     @property
@@ -279,7 +162,7 @@ class _Pair(_CCall):
     @property
     def async_names(self) -> tuple[str, ...]:
         """Every async spelling of this name: `m_async` plus extras such as `asave`."""
-        return (f"{self._name}_async", *self._traits.extra_async_names)
+        return (async_name(self._name), *self._traits.extra_async_names)
 
     def __set_name__(self, owner: type, name: str) -> None:
         __tracebackhide__ = True
@@ -289,7 +172,7 @@ class _Pair(_CCall):
         # Python 3.11 wraps any exception raised here in a RuntimeError. When the
         # override hook is about to run for `owner` (it runs right after this), let it
         # finish the job so a mismatch surfaces as the TypeError it is.
-        if _hook_runs_for(owner):
+        if hook_runs_for(owner):
             self._finished = False
         else:
             self._finish(owner)
@@ -297,13 +180,13 @@ class _Pair(_CCall):
     def _attach(self, owner: type, name: str) -> None:
         """Record where the pair lives and inherit extra spellings from the parent."""
         self._owner, self._name = owner, name
-        parent = _nearest_pair(owner, name)
+        parent = nearest_pair(owner, name)
         if parent is not None:
             traits = self._traits.merged_over(parent._traits)
             if traits.async_factory is not self._traits.async_factory and not self._async_written:
                 self._async_fn = self._derive_async(self.func, traits)
             self._traits = traits
-        _register(owner, name)
+        register(owner, name)
 
     def _finish(self, owner: type) -> None:
         """Pair with async spellings in the class body and install the missing ones."""
@@ -333,12 +216,12 @@ class _Pair(_CCall):
         __tracebackhide__ = True
         for spelling in self.async_names:
             obj = vars(owner).get(spelling)
-            if obj is None or spelling in self._installed or _unwrap(obj) is self._async_fn:
+            if obj is None or spelling in self._installed or unwrap(obj) is self._async_fn:
                 continue
             name = f"{owner.__qualname__}.{self._name}"
             where = f"`{owner.__qualname__}.{spelling}`, the async spelling of `{name}`,"
             if not is_async_callable(obj):
-                msg = f"{where} must be an async function, got {_describe(obj)}."
+                msg = f"{where} must be an async function, got {describe(obj)}."
                 raise DecoratorMisuseError(msg)
             if self._async_written:
                 msg = (
@@ -346,25 +229,25 @@ class _Pair(_CCall):
                     f"`{self._async_fn.__qualname__}`; keep one of them."
                 )
                 raise DecoratorMisuseError(msg)
-            _check_same_shape(self._wrap(self.func), obj)
-            self._async_fn, self._async_written = _unwrap(obj), True
+            check_same_shape(self._wrap(self.func), obj)
+            self._async_fn, self._async_written = unwrap(obj), True
 
     def _register_async_half(self, fn: object) -> None:
         """Take `fn` as the async half (`@m.async_`), in the class body only."""
         __tracebackhide__ = True
         where = f"@{self.__name__}.async_"
-        _check_is_async(fn, where=where)
+        check_is_async(fn, where=where)
         if self._owner is not None:
             msg = f"{where} must be used in the class body of `{self._display_name()}`."
             raise DecoratorMisuseError(msg)
         if self._async_written:
             msg = (
-                f"{where} got {_describe(fn)}, but `{self.__qualname__}` already has "
+                f"{where} got {describe(fn)}, but `{self.__qualname__}` already has "
                 f"its async half `{self._async_fn.__qualname__}`."
             )
             raise DecoratorMisuseError(msg)
-        _check_same_shape(self._wrap(self.func), fn)
-        self._async_fn, self._async_written = _unwrap(fn), True
+        check_same_shape(self._wrap(self.func), fn)
+        self._async_fn, self._async_written = unwrap(fn), True
 
     def _replacement_for(self, args: tuple[Any, ...]) -> Callable[..., Any] | None:
         """The sync spelling that replaced this pair on the instance's class, if any.
@@ -421,7 +304,9 @@ class Multisync(_Pair, Generic[P, R]):
 
     if TYPE_CHECKING:
 
-        def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
+        def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+            """Run the sync half."""
+            ...
 
         @property
         def a(self) -> AsyncHalf[P, R]:
@@ -482,7 +367,7 @@ class Multisync(_Pair, Generic[P, R]):
             return f"{self.__qualname__}()", f"await {self.__qualname__}.a(...)"
         receiver = args[0] if args and isinstance(args[0], owner) else None
         cls_name = type(receiver).__qualname__ if receiver is not None else owner.__qualname__
-        variable = _snake_case(cls_name.rpartition(".")[2])
+        variable = variable_name(cls_name.rpartition(".")[2])
         return f"{cls_name}.{self._name}()", f"await {variable}.{self._name}.a(...)"
 
 
@@ -556,7 +441,9 @@ class BoundMultisync(_CCall, Generic[P, R]):
 
     if TYPE_CHECKING:
 
-        def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R: ...
+        def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+            """Run the sync half."""
+            ...
 
         @property
         def a(self) -> AsyncHalf[P, R]:
@@ -567,6 +454,7 @@ class BoundMultisync(_CCall, Generic[P, R]):
 
         @property
         def a(self) -> AsyncFn:
+            """The async half, bound to the same instance (or class)."""
             args = self.args
             if args:
                 return MethodType(self._multisync._async_fn, args[0])
@@ -629,127 +517,23 @@ class _InstanceDoc:
 BoundMultisync.__doc__ = _InstanceDoc(BoundMultisync.__doc__)  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
 
 
-# --- the override rule --------------------------------------------------------------
+if TYPE_CHECKING:
+    import builtins
 
-# Multisync names defined by each class, in definition order.
-_NAMES: weakref.WeakKeyDictionary[type, list[str]] = weakref.WeakKeyDictionary()
+    # Only the mypy plugin uses this class (and `function` is final for everyone else).
 
+    class MultisyncFunction(builtins.function, BoundMultisync[..., Any]):  # type: ignore[misc]  # pyright: ignore[reportGeneralTypeIssues]
+        """What mypy sees behind a plain method that the override rule makes a pair.
 
-def _register(owner: type, name: str) -> None:
-    names = _NAMES.setdefault(owner, [])
-    if name not in names:
-        names.append(name)
-    _ensure_override_hook(owner)
+        Only the mypy plugin uses this class: it makes it the fallback type of methods
+        such as `Model.save` and of plain overrides of a multisync method, so that
+        `obj.save.a` resolves (mypy looks up attributes of a callable on its
+        fallback) and the override counts as a `BoundMultisync`. The plugin types
+        `a` from the method's own signature.
+        """
 
-
-def _nearest_pair(cls: type, name: str) -> _Pair | None:
-    """The pair that `cls` inherits for `name` from a registered ancestor."""
-    for klass in cls.__mro__[1:]:
-        if name in _NAMES.get(klass, ()):
-            pair = vars(klass)[name]
-            return pair if isinstance(pair, _Pair) else None
-    return None
-
-
-def _names_in_mro(cls: type) -> Iterator[str]:
-    seen: set[str] = set()
-    for klass in cls.__mro__[1:]:
-        for name in _NAMES.get(klass, ()):
-            if name not in seen:
-                seen.add(name)
-                yield name
-
-
-def _is_hook(method: object) -> bool:
-    return getattr(getattr(method, "__func__", None), "_multisync_hook", False) is True
-
-
-def _hook_runs_for(owner: type) -> bool:
-    """Tell whether `type.__new__` is about to call our hook for `owner`."""
-    return _is_hook(super(cast("Any", owner), owner).__init_subclass__)
-
-
-def _ensure_override_hook(owner: type) -> None:
-    if _is_hook(owner.__init_subclass__):
-        return  # inherited from a class that already has it
-    original = vars(owner).get("__init_subclass__")
-
-    def __init_subclass__(cls: type, /, **kwargs: Any) -> None:  # noqa: N807
-        __tracebackhide__ = True
-        apply_override_rule(cls)
-        if original is not None:
-            original.__get__(None, cls)(**kwargs)
-        else:
-            super(cast("Any", owner), cls).__init_subclass__(**kwargs)
-
-    __init_subclass__._multisync_hook = True  # type: ignore[attr-defined]  # pyright: ignore[reportFunctionMemberAccess]
-    owner.__init_subclass__ = classmethod(__init_subclass__)  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
-
-
-def apply_override_rule(cls: type) -> None:
-    """Give `cls` a pair for every multisync name whose nearest definition is plain.
-
-    Runs automatically for every subclass of a class that owns a multisync; the
-    Django layer also calls it for models created before `Model.save` became one.
-    """
-    __tracebackhide__ = True
-    for name in _names_in_mro(cls):
-        template = _nearest_pair(cls, name)
-        if template is None:
-            continue
-        spellings = (name, *template.async_names)
-        definer = next((k for k in cls.__mro__ if any(s in vars(k) for s in spellings)), None)
-        if definer is None:
-            continue
-        current = vars(definer).get(name)
-        if isinstance(current, _Pair) and current._owner is definer:
-            current._refresh(definer)
-            continue
-        pair = _pair_from_body(definer, name, template)
-        setattr(cls, name, pair)
-        pair._attach(cls, name)
-        pair._finish(cls)
-    for pair in _unfinished_pairs(cls):
-        pair._finish(cls)
-    if "__init_subclass__" in vars(cls):
-        # A user hook that forgets `super().__init_subclass__()` must not switch the
-        # rule off for the classes below it.
-        _ensure_override_hook(cls)
-
-
-def _unfinished_pairs(cls: type) -> list[_Pair]:
-    return [
-        value
-        for value in vars(cls).values()
-        if isinstance(value, _Pair) and value._owner is cls and not value._finished
-    ]
-
-
-def _pair_from_body(definer: type, name: str, template: _Pair) -> _Pair:
-    """Build the pair that the plain functions in `definer`'s body spell."""
-    __tracebackhide__ = True
-    body = vars(definer)
-    written = body.get(name)
-    if isinstance(written, _Pair):  # a pair copied from another class
-        return _create(
-            written._wrap(written.func) if written._sync_written else None,
-            written._wrap(written._async_fn) if written._async_written else None,
-            template._traits,
-        )
-    halves = [(s, body[s]) for s in template.async_names if s in body]
-    if written is not None and is_async_callable(written):
-        halves.insert(0, (name, written))
-        written = None
-    first_spelling, async_half = halves[0] if halves else (name, None)
-    for spelling, other in halves[1:]:
-        if _unwrap(other) is not _unwrap(async_half):
-            msg = (
-                f"`{definer.__qualname__}` defines two async halves for `{name}`: "
-                f"`{first_spelling}` and `{spelling}`; keep one of them, the other "
-                "spellings run it."
-            )
-            raise DecoratorMisuseError(msg)
-    return _create(written, async_half, template._traits)
+        # A Var, not a method: mypy calls attribute hooks for Vars only.
+        a: AsyncHalf[..., Any]  # pyright: ignore[reportIncompatibleMethodOverride]
 
 
 # --- construction -------------------------------------------------------------------
@@ -761,96 +545,20 @@ _CLASS_FOR_KIND: dict[str, type[_Pair]] = {
 }
 
 
-def _create(
-    sync_obj: object | None, async_obj: object | None, traits: Traits = _NO_TRAITS
+def create_pair(
+    sync_obj: object | None, async_obj: object | None, traits: Traits = NO_TRAITS
 ) -> _Pair:
+    """Check the halves the user wrote and build the pair of their kind."""
     __tracebackhide__ = True
     if sync_obj is not None:
-        _check_is_sync(sync_obj, where="@multisync")
+        check_is_sync(sync_obj, where="@multisync")
     if async_obj is not None:
-        _check_is_async(async_obj, where="@multisync")
+        check_is_async(async_obj, where="@multisync")
     if sync_obj is not None and async_obj is not None:
-        _check_same_shape(sync_obj, async_obj)
-    cls = _CLASS_FOR_KIND[_kind_name(sync_obj if sync_obj is not None else async_obj)]
+        check_same_shape(sync_obj, async_obj)
+    cls = _CLASS_FOR_KIND[kind_name(sync_obj if sync_obj is not None else async_obj)]
     return cls._make(
-        _unwrap(sync_obj) if sync_obj is not None else None,
-        _unwrap(async_obj) if async_obj is not None else None,
+        unwrap(sync_obj) if sync_obj is not None else None,
+        unwrap(async_obj) if async_obj is not None else None,
         traits,
     )
-
-
-def install(
-    owner: type,
-    name: str,
-    sync_fn: Callable[..., Any] | None,
-    async_fn: AsyncFn | None,
-    traits: Traits = _NO_TRAITS,
-) -> _Pair:
-    """Install a pair on an existing class, replacing every spelling it had.
-
-    For integrations (the Django layer uses it on `Model.save`): unlike a class body,
-    the existing `m_async`/extra spellings are overwritten, not adopted.
-    """
-    __tracebackhide__ = True
-    pair = _create(sync_fn, async_fn, traits)
-    setattr(owner, name, pair)
-    pair._attach(owner, name)
-    for spelling in pair.async_names:
-        setattr(owner, spelling, pair._wrap(pair._async_fn))
-        pair._installed.add(spelling)
-    return pair
-
-
-# classmethod and staticmethod objects are callable too, so mypy sees these overloads
-# overlap the function ones; they come first, so they win for those objects.
-@overload
-def multisync(fn: classmethod[Any, P, Coroutine[Any, Any, R]], /) -> MultisyncClassmethod[P, R]: ...
-@overload
-def multisync(fn: classmethod[Any, P, R], /) -> MultisyncClassmethod[P, R]: ...
-@overload
-def multisync(fn: staticmethod[P, Coroutine[Any, Any, R]], /) -> MultisyncStaticmethod[P, R]: ...  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
-@overload
-def multisync(fn: staticmethod[P, R], /) -> MultisyncStaticmethod[P, R]: ...  # type: ignore[overload-overlap]
-@overload
-def multisync(fn: Callable[P, Coroutine[Any, Any, R]], /) -> Multisync[P, R]: ...
-@overload
-def multisync(fn: Callable[P, R], /) -> Multisync[P, R]: ...
-@overload
-def multisync(
-    sync_fn: Callable[P, R], async_fn: Callable[P, Coroutine[Any, Any, R]], /
-) -> Multisync[P, R]: ...
-def multisync(fn: Any, async_fn: Any = None, /) -> Any:
-    """Pair a sync and an async implementation under one name.
-
-    Written on a `def`, the async half runs it in asgiref's thread-sensitive
-    executor; written on an `async def`, the sync half runs it with
-    `async_to_sync`. `@f.async_` adds a hand-written async half, and
-    `multisync(sync_fn, async_fn)` pairs two existing functions.
-
-    ```python
-    from multisync import multisync
-
-    @multisync
-    def total(numbers: list[int]) -> int:
-        return sum(numbers)
-
-    total([1, 2])               # 3, the sync half
-    await total.a([1, 2])       # 3, the async half
-    ```
-
-    Put `@multisync` above `@classmethod` or `@staticmethod`.
-
-    Raises:
-        DecoratorMisuseError: `fn` is not a function, coroutine function,
-            classmethod or staticmethod, or the two halves are of different kinds.
-        HalvesMismatchError: the two halves take different parameters.
-
-    !!! note "Added in 0.1"
-    """
-    __tracebackhide__ = True
-    if async_fn is None:
-        _check_half(fn, where="@multisync")
-        return _create(None, fn) if is_async_callable(fn) else _create(fn, None)
-    _check_is_sync(fn, where="multisync(sync_fn, async_fn)")
-    _check_is_async(async_fn, where="multisync(sync_fn, async_fn)")
-    return _create(fn, async_fn)
