@@ -286,7 +286,7 @@ else:  # Manager itself is `BaseManager.from_queryset(QuerySet)`; this is the sa
     _ManagerBase = _ProxiesPairs.from_queryset(MultisyncQuerySet, "BaseMultisyncManager")
 
 
-class MultisyncManager(_ManagerBase[_M]):
+class MultisyncManager(_ManagerBase[_M, MultisyncQuerySet[_M]]):
     """A `Manager` whose query methods have `.a()` and `_async` spellings.
 
     ```python
