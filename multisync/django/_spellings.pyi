@@ -24,6 +24,7 @@ from django.db.models.fetch_modes import FetchMode
 
 from multisync import BoundMultisync, multisync
 from multisync.core import AsyncHalf
+
 _M = TypeVar("_M", bound=Model)
 # The queryset class a manager's chaining methods return: `_QS`, given
 # by `multisync.django.query` (named here, the stub and that module would import each
@@ -156,7 +157,6 @@ class QuerySetPairs(QueryPairs[_M], QuerySet[_M]):
     # (`MultisyncQuerySet.as_manager` narrows it to `MultisyncManager`).
     @classmethod
     def as_manager(cls) -> ManagerPairs[Any, Any]: ...
-
     @multisync
     def delete(self) -> tuple[int, dict[str, int]]: ...
 

@@ -35,7 +35,7 @@ from multisync.core import (
     sync_half,
     traits_of,
 )
-from multisync.django.batching import track_peers
+from multisync.django.peers import track_peers
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Iterator

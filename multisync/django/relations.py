@@ -25,10 +25,8 @@ import functools
 import inspect
 from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
-from asgiref.sync import sync_to_async
-from django.core import exceptions as django_exceptions
 from django.core.exceptions import SynchronousOnlyOperation
-from django.db.models import Model, prefetch_related_objects
+from django.db.models import Model
 from django.db.models.fields.related_descriptors import (
     ForeignKeyDeferredAttribute,
     ForwardManyToOneDescriptor,
@@ -41,15 +39,8 @@ from django.db.models.query_utils import DeferredAttribute
 from django.utils.functional import cached_property
 
 from multisync.core import AsyncRelations, T
-from multisync.django import batching
+from multisync.django import batching, loading
 from multisync.django._compat import cache_name, class_attribute, generic_classes, is_pk_set
-from multisync.django.batching import (
-    Relation,
-    fetch_deferred,
-    peer_lists,
-    prefetch,
-    prefetch_forward,
-)
 from multisync.django.guards import gives_stored_value, original_class
 
 if TYPE_CHECKING:
@@ -65,61 +56,34 @@ M = TypeVar("M", bound=Model)
 
 _new = object.__new__
 
-# Django 6.1's FETCH_RAISE forbids implicit fetches; awaiting `obj.a.<name>` is explicit.
-_FETCH_BLOCKED: tuple[type[Exception], ...] = tuple(
-    error for error in (getattr(django_exceptions, "FieldFetchBlocked", None),) if error is not None
-)
-
-
-def _load(instance: Model, name: str) -> Any:
-    """Django's sync access to `instance.<name>`, run in the thread-sensitive executor."""
-    try:
-        return getattr(instance, name)
-    except _FETCH_BLOCKED:  # an empty tuple before Django 6.1: catches nothing
-        class_attribute(type(instance), name).fetch_one(instance)
-        return getattr(instance, name)
-
-
-def _load_collection(instance: Model, name: str, cache_key: str) -> list[Any]:
-    """Prefetch `instance.<name>` as `prefetch_related` would, and list it."""
-    if is_pk_set(instance):
-        prefetch_related_objects([instance], name)
-        peer_lists([instance._prefetched_objects_cache[cache_key]])  # type: ignore[attr-defined]
-    # For an unsaved instance this raises the ValueError that sync access raises.
-    return list(getattr(instance, name).all())
-
-
-_load_in_thread = sync_to_async(_load)
-_load_collection_in_thread = sync_to_async(_load_collection)
-
 
 # --- one loader per relation kind ---------------------------------------------------
 # Each factory returns the `async def` that a namespace property is: reading
 # `question.a.choice_set` calls it and so creates the coroutine that the caller awaits.
 # The fast path (already loaded) reads Django's own caches and returns without a hop;
-# otherwise `batching.load` loads it, with its peers and concurrent awaits, and the
-# value is read from the cache that filled.
+# otherwise `batching.load` loads it, with its peers and concurrent awaits, through the
+# kind's strategy in `loading`, and the value is read from the cache that filled.
 
 
 def _forward(field: Any) -> Loader:
     name, cache_key, null = field.name, cache_name(field), field.null
+    attname = field.attname if len(field.local_related_fields) == 1 else None
+    relation = loading.forward(field)
 
-    def missing(instance: Model) -> bool:
-        return cache_key not in instance._state.fields_cache and None not in (
-            field.get_local_related_value(instance)
-        )
-
-    relation = Relation(name, missing, functools.partial(_load, name=name), prefetch_forward(field))
+    def key_is_null(instance: Model) -> bool:
+        if attname is not None and attname in instance.__dict__:  # no descriptor call
+            return instance.__dict__[attname] is None
+        return None in field.get_local_related_value(instance)
 
     async def load(namespace: AsyncRelations[Any]) -> Any:
         instance = namespace._instance
         cache = instance._state.fields_cache
         if cache_key not in cache:
-            if None in field.get_local_related_value(instance):
+            if key_is_null(instance):
                 return getattr(instance, name)  # a null key: None, or Django's error
             await batching.load(instance, relation)
             if cache_key not in cache:  # its row is gone: DoesNotExist, as sync access
-                return await _load_in_thread(instance, name)
+                return await loading.read_in_thread(instance, name)
         value = cache[cache_key]
         if value is None and not null:
             return getattr(instance, name)  # raises RelatedObjectDoesNotExist, as sync access
@@ -130,18 +94,14 @@ def _forward(field: Any) -> Loader:
 
 def _reverse_one(related: Any) -> Loader:
     name, cache_key = related.get_accessor_name(), cache_name(related)
-
-    def missing(instance: Model) -> bool:
-        return cache_key not in instance._state.fields_cache and is_pk_set(instance)
-
-    relation = Relation(name, missing, functools.partial(_load, name=name), prefetch(name))
+    relation = loading.reverse_one(related)
 
     async def load(namespace: AsyncRelations[Any]) -> Any:
         instance = namespace._instance
         cache = instance._state.fields_cache
         if cache_key not in cache:
             if not is_pk_set(instance):
-                return await _load_in_thread(instance, name)  # Django's own error
+                return await loading.read_in_thread(instance, name)  # Django's own error
             await batching.load(instance, relation)
         value = cache.get(cache_key)
         if value is None:  # missing: RelatedObjectDoesNotExist, with no query
@@ -152,41 +112,32 @@ def _reverse_one(related: Any) -> Loader:
 
 
 def _collection(cache_key: str, name: str) -> Loader:
-    def missing(instance: Model) -> bool:
-        prefetched = instance.__dict__.get("_prefetched_objects_cache")
-        return (prefetched is None or cache_key not in prefetched) and is_pk_set(instance)
-
-    load_one = functools.partial(_load_collection, name=name, cache_key=cache_key)
-    relation = Relation(name, missing, load_one, prefetch(name, cache_key))
+    relation = loading.collection(name, cache_key)
 
     async def load(namespace: AsyncRelations[Any]) -> list[Any]:
         instance = namespace._instance
-        if missing(instance):
+        if relation.missing(instance):
             await batching.load(instance, relation)
         prefetched = instance.__dict__.get("_prefetched_objects_cache")
         if prefetched is not None and cache_key in prefetched:
             return list(prefetched[cache_key])
-        return await _load_collection_in_thread(instance, name, cache_key)  # unsaved
+        return await loading.list_collection_in_thread(instance, name, cache_key)  # unsaved
 
     return load
 
 
 def _generic_foreign(gfk: Any, ct_attname: str) -> Loader:
     name = gfk.name
-
-    def missing(instance: Model) -> bool:
-        return not gfk.is_cached(instance) and getattr(instance, ct_attname) is not None
-
-    relation = Relation(name, missing, functools.partial(_load, name=name), prefetch(name))
+    relation = loading.generic_foreign(gfk, ct_attname)
 
     async def load(namespace: AsyncRelations[Any]) -> Any:
         instance = namespace._instance
-        if missing(instance):
+        if relation.missing(instance):
             await batching.load(instance, relation)
         try:
             return getattr(instance, name)
         except SynchronousOnlyOperation:  # checking the object can need the ContentType cache
-            return await _load_in_thread(instance, name)
+            return await loading.read_in_thread(instance, name)
 
     return load
 
@@ -198,68 +149,26 @@ def _field(model: type[Model], attname: str) -> Loader:
     plain = gives_stored_value(descriptor)
     # A deferred field loads through `refresh_from_db()`, which a batch does not call.
     batched = _batch_safe(descriptor, *_DJANGO_FIELDS) and _refreshes_as_django(model)
-
-    def missing(instance: Model) -> bool:
-        return attname not in instance.__dict__ and is_pk_set(instance)
-
-    relation = Relation(
-        attname, missing, functools.partial(_load, name=attname), fetch_deferred(model, attname)
-    )
+    relation = loading.deferred(model, attname)
 
     async def load(namespace: AsyncRelations[Any]) -> Any:
         instance = namespace._instance
         if attname in instance.__dict__:
             return instance.__dict__[attname] if plain else getattr(instance, attname)
-        if batched and missing(instance):  # deferred
+        if batched and relation.missing(instance):  # deferred
             await batching.load(instance, relation)
             if attname in instance.__dict__:
                 return instance.__dict__[attname] if plain else getattr(instance, attname)
-        return await _load_in_thread(instance, attname)  # Django's own path and errors
+        return await loading.read_in_thread(instance, attname)  # Django's own path and errors
 
     return load
-
-
-# --- relations Django did not define ------------------------------------------------
-
-
-def _read(instance: Model, name: str) -> Any:
-    """`instance.<name>` as sync code reads it; a manager is listed as `.all()` would be."""
-    value = _load(instance, name)
-    if _is_manager(value):
-        return _list_manager(instance, name, value)
-    return value
-
-
-def _is_manager(value: Any) -> bool:
-    return callable(getattr(value, "get_queryset", None)) and callable(getattr(value, "all", None))
-
-
-def _list_manager(instance: Model, name: str, manager: Any) -> list[Any]:
-    """List a third-party manager, through `prefetch_related` when it supports that.
-
-    A manager that prefetches (django-taggit's, for one) then serves sync access from
-    the cache that `prefetch_related("<name>")` fills.
-    """
-    cache_key = getattr(manager, "prefetch_cache_name", None)
-    prefetches = hasattr(manager, "get_prefetch_querysets") or hasattr(
-        manager, "get_prefetch_queryset"
-    )
-    if isinstance(cache_key, str) and prefetches and is_pk_set(instance):
-        prefetch_related_objects([instance], name)
-        cached = instance.__dict__.get("_prefetched_objects_cache", {}).get(cache_key)
-        if cached is not None:
-            return list(cached)
-    return list(manager.all())
-
-
-_read_in_thread = sync_to_async(_read)
 
 
 def _sync_access(name: str) -> Loader:
     """A loader that runs the sync access itself, in the thread hop: never batched."""
 
     async def load(namespace: AsyncRelations[Any]) -> Any:
-        return await _read_in_thread(namespace._instance, name)
+        return await loading.read_listed_in_thread(namespace._instance, name)
 
     return load
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.contrib.auth.models import User
 
-from multisync.django import batching, relations
+from multisync.django import batching, loading
 from multisync.test import AssertNumQueries, QueryAssertions
 from tests.testapp.models import CALLS, Choice, Comment, Profile, Question, Tag
 
@@ -52,8 +52,9 @@ def no_hops(monkeypatch: pytest.MonkeyPatch) -> None:
         msg = "obj.a hopped to a thread for a value that was already loaded"
         raise AssertionError(msg)
 
-    monkeypatch.setattr(relations, "_load_in_thread", hop)
-    monkeypatch.setattr(relations, "_load_collection_in_thread", hop)
+    monkeypatch.setattr(loading, "read_in_thread", hop)
+    monkeypatch.setattr(loading, "list_collection_in_thread", hop)
+    monkeypatch.setattr(loading, "read_listed_in_thread", hop)
     monkeypatch.setattr(batching, "_load_in_thread", hop)
 
 

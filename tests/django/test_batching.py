@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group, User
 from django.db import DatabaseError, connections
 from django.test import override_settings
 
-from multisync.django import batching
+from multisync.django import loading, peers
 from tests.django.conftest import QueryLog
 from tests.testapp.models import Choice, Comment, Profile, Question, Tag
 
@@ -141,9 +141,9 @@ async def test_generic_fk_loop_over_peers_runs_one_query(
 ) -> None:
     """Comments listed by `obj.a` are peers: loading each object runs one query per type."""
     comments = [c async for c in Comment.objects.order_by("pk")]
-    peers = batching.track_peers(comments)
+    tracked = peers.track_peers(comments)
     with queries.expect(1):
-        objects = [await comment.a.content_object for comment in peers]
+        objects = [await comment.a.content_object for comment in tracked]
     assert [o.pk for o in objects] == polls
 
 
@@ -261,7 +261,7 @@ async def test_loop_over_many_peers_loads_in_chunks(
     polls: list[int], queries: QueryLog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Large peer sets load in chunks of CHUNK instances, one query each."""
-    monkeypatch.setattr(batching, "CHUNK", 3)
+    monkeypatch.setattr(peers, "CHUNK", 3)
     choices = await Choice.objects.order_by("pk").all.a()
     with queries.expect(4):  # 10 choices in chunks of 3
         for choice in choices:
@@ -339,7 +339,7 @@ async def test_batch_error_reaches_every_awaiter(
     def broken(instances: list[Any], name: str) -> None:
         raise DatabaseError(name)
 
-    monkeypatch.setattr(batching, "prefetch_related_objects", broken)
+    monkeypatch.setattr(loading, "prefetch_related_objects", broken)
     choices = [await Choice.objects.filter(question_id=pk).afirst() for pk in polls]
     results = await asyncio.gather(*(c.a.question for c in choices), return_exceptions=True)  # type: ignore[union-attr]
     assert [(type(r), str(r)) for r in results] == [(DatabaseError, "question")] * N
