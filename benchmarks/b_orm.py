@@ -51,11 +51,10 @@ async def run(*, quick: bool) -> list[Ratio | Absolute]:
 
 async def _b2_save(*, quick: bool) -> list[Ratio | Absolute]:
     from benchmarks.benchapp.models import Question
-    from multisync.django.methods import DJANGO_ASYNC_TWINS
+    from benchmarks.django_setup import DJANGO_ASAVE as django_asave
 
     question = await Question.objects.afirst()
     assert question is not None  # noqa: S101
-    django_asave = DJANGO_ASYNC_TWINS["asave"]
 
     async def multisync_save(n: int) -> None:
         for _ in range(n):

@@ -27,6 +27,7 @@ from multisync.core.descriptors import (
     MultisyncClassmethod,
     MultisyncStaticmethod,
     create_pair,
+    derive_async_method,
 )
 from multisync.core.naming import ASYNC_SUFFIX, MODEL_METHODS, async_name, variable_name
 from multisync.core.override import apply_override_rule
@@ -52,6 +53,7 @@ __all__ = [
     "apply_override_rule",
     "async_name",
     "build_pair",
+    "derive_async_method",
     "in_event_loop",
     "install",
     "is_pair",

@@ -51,6 +51,8 @@ __all__ = [
     "MultisyncClassmethod",
     "MultisyncStaticmethod",
     "create_pair",
+    "derive_async_method",
+    "replaced_method",
 ]
 
 AsyncFn = Callable[..., Coroutine[Any, Any, Any]]
@@ -250,20 +252,7 @@ class _Pair(_CCall):
         self._async_fn, self._async_written = unwrap(fn), True
 
     def _replacement_for(self, args: tuple[Any, ...]) -> Callable[..., Any] | None:
-        """The sync spelling that replaced this pair on the instance's class, if any.
-
-        A class attribute replaced after the class was built (`mock.patch.object(
-        Question, "save")`) is what `obj.m()` runs now; the derived async half runs it
-        too, as Django's `asave()` runs whatever `self.save` is.
-        """
-        owner = self._owner
-        receiver: object = args[0] if args else None
-        if receiver is None or owner is None or not isinstance(receiver, owner):
-            return None
-        current: object = getattr(type(receiver), self._name, None)
-        if current is None or isinstance(current, _Pair):
-            return None
-        return cast("Callable[..., Any]", getattr(args[0], self._name))
+        return replaced_method(self._owner, self._name, args)
 
     def _display_name(self) -> str:
         owner = self._owner
@@ -534,6 +523,41 @@ if TYPE_CHECKING:
 
         # A Var, not a method: mypy calls attribute hooks for Vars only.
         a: AsyncHalf[..., Any]  # pyright: ignore[reportIncompatibleMethodOverride]
+
+
+# --- a method replaced on its class ---------------------------------------------------
+
+
+def replaced_method(
+    owner: type | None, name: str, args: tuple[Any, ...]
+) -> Callable[..., Any] | None:
+    """The sync spelling that replaced the pair `owner.<name>` on the instance's class.
+
+    A class attribute replaced after the class was built (`mock.patch.object(
+    Question, "save")`) is what `obj.m()` runs now; a derived async half runs it too,
+    as Django's `asave()` runs whatever `self.save` is. None when nothing replaced it.
+    """
+    receiver: object = args[0] if args else None
+    if receiver is None or owner is None or not isinstance(receiver, owner):
+        return None
+    current: object = getattr(type(receiver), name, None)
+    if current is None or isinstance(current, _Pair):
+        return None
+    return cast("Callable[..., Any]", getattr(receiver, name))
+
+
+def derive_async_method(owner: type, name: str, sync_fn: Callable[..., Any]) -> AsyncFn:
+    """The async half that the pair `owner.<name>` would derive from `sync_fn`.
+
+    For an integration whose async half wraps the derived one (the Django layer's
+    `save`): it runs a method that replaced the pair on its class, as pairs do.
+    """
+    return derive_async(
+        sync_fn,
+        async_name(sync_fn.__name__),
+        async_name(sync_fn.__qualname__),
+        functools.partial(replaced_method, owner, name),
+    )
 
 
 # --- construction -------------------------------------------------------------------

@@ -41,8 +41,9 @@ class MultisyncConfig(AppConfig):
 
     def ready(self) -> None:
         """Activate multisync for every model and register its system checks."""
-        from multisync.django import checks  # noqa: F401  # registers the checks
+        from multisync.django.checks import register_checks
 
+        register_checks()
         activate()
 
 

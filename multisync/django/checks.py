@@ -1,4 +1,9 @@
-"""System checks for multisync (`python manage.py check`)."""
+"""System checks for multisync (`python manage.py check`).
+
+multisync.E001 is reported by the models and managers that use the layer
+(`MultisyncModel.check()`, `MultisyncManager.check()`), so that it fires exactly when
+the app is missing; the app's `ready()` registers the others.
+"""
 
 from __future__ import annotations
 
@@ -13,29 +18,39 @@ from multisync.django._settings import GUARD_VALUES, read_setting
 from multisync.django.relations import AsyncRelationsDescriptor
 
 if TYPE_CHECKING:
-    from django.db.models import Model
-
-if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["check_installed", "check_namespace_name", "check_settings", "namespace_errors"]
+    from django.db.models import Model
+
+__all__ = [
+    "check_namespace_name",
+    "check_settings",
+    "installed_errors",
+    "namespace_errors",
+    "register_checks",
+]
 
 
-@checks.register(checks.Tags.models)
-def check_installed(**kwargs: Any) -> list[checks.CheckMessage]:  # noqa: ARG001  # the checks API
-    """multisync.E001: the layer is imported but the app is not installed."""
+def register_checks() -> None:
+    """Register multisync.E002 to E004; the app's `ready()` calls it."""
+    checks.register(check_namespace_name, checks.Tags.models)
+    checks.register(check_settings)
+
+
+def installed_errors(model: type[Model]) -> list[checks.CheckMessage]:
+    """multisync.E001: `model` uses multisync.django, but the app is not installed."""
     if apps.is_installed("multisync"):
         return []
     return [
         checks.Error(
             "'multisync' must be in INSTALLED_APPS.",
             hint='Add "multisync" to INSTALLED_APPS to use multisync.django.',
+            obj=model,
             id="multisync.E001",
         )
     ]
 
 
-@checks.register(checks.Tags.models)
 def check_namespace_name(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:  # noqa: ARG001  # the checks API
     """multisync.E002: a model defines `a`, which hides the async relation namespace."""
     configs = app_configs if app_configs is not None else apps.get_app_configs()
@@ -57,7 +72,6 @@ def namespace_errors(models: Iterable[type[Model]]) -> list[checks.CheckMessage]
     ]
 
 
-@checks.register
 def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:  # noqa: ARG001  # the checks API
     """multisync.E003/E004: `MULTISYNC["GUARD"]` or `MULTISYNC["PEERS"]` is unknown."""
     errors: list[checks.CheckMessage] = []

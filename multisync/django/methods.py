@@ -7,29 +7,33 @@ class that spells one of these names in its body (a plain `def save`, an
 `async def asave`, an `async def save_async`, or a `@multisync` pair) its own pair, so
 all three spellings run the effective halves.
 
-The base pairs call Django's original functions directly, never `self.save`: an
+The base pairs call Django's original functions directly, not `self.save`: an
 `asave`-only override that awaits `super().asave()` reaches the base async half, which
-must not dispatch back to the override's derived sync half.
+must not dispatch back to the override's derived sync half. The one exception is the
+core's rule for a method replaced on its class after the class was built (a test
+double), which the async spelling runs as Django's `asave()` would.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any
 
-from asgiref.sync import sync_to_async
 from django.db.models import Model
 
-from multisync.core import MODEL_METHODS, Traits, apply_override_rule, install, is_pair
+from multisync.core import (
+    MODEL_METHODS,
+    Traits,
+    apply_override_rule,
+    derive_async_method,
+    install,
+    is_pair,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Iterable
 
-__all__ = ["DJANGO_ASYNC_TWINS", "MODEL_METHODS", "apply_to_models", "install_model_methods"]
-
-
-# Django's own `asave`, `adelete` and `arefresh_from_db`, as they were before install:
-# the benchmarks compare against them.
-DJANGO_ASYNC_TWINS: dict[str, Callable[..., Coroutine[Any, Any, Any]]] = {}
+__all__ = ["apply_to_models", "install_model_methods"]
 
 
 def install_model_methods() -> None:
@@ -38,12 +42,11 @@ def install_model_methods() -> None:
         original = vars(Model)[name]
         if is_pair(original):
             continue
-        DJANGO_ASYNC_TWINS[twin] = vars(Model)[twin]
         install(
             Model,
             name,
             original,
-            _save_async_for_django5(original) if name == "save" else None,
+            _save_async(original) if name == "save" else None,
             Traits(extra_async_names=(twin,)),
         )
 
@@ -59,48 +62,38 @@ def apply_to_models(models: Iterable[type[Model]]) -> None:
                 apply_override_rule(klass)
 
 
-def _save_async_for_django5(
-    original_save: Callable[..., None],
-) -> Callable[..., Coroutine[Any, Any, None]] | None:
-    """On Django 5.x, an async `save` half that deprecates positional arguments as `asave()` does.
+def _save_async(original_save: Callable[..., None]) -> Callable[..., Coroutine[Any, Any, None]]:
+    """The async half of `Model.save`, on every Django version.
 
-    Elsewhere the derived half is exact: Django 4.2's `asave` forwards everything and
-    6.x takes keywords only.
+    The derived half (a method replaced on the class, by `mock.patch` say, runs
+    instead, as in Django's `asave()`), after turning positional arguments into
+    keywords with the deprecation warning that Django 5.x's `asave()` gives. Django
+    4.2's `asave` forwards them as they are, and 6.x's takes keywords only.
     """
-    if not hasattr(Model, "_parse_save_params"):
-        return None
-    save_in_thread = sync_to_async(original_save)
+    derived = derive_async_method(Model, "save", original_save)
+    parse_positional = getattr(Model, "_parse_save_params", None)  # Django 5.x
 
-    async def save_async(
-        self: Model,
-        *args: Any,
-        force_insert: Any = False,
-        force_update: bool = False,
-        using: str | None = None,
-        update_fields: Iterable[str] | None = None,
-    ) -> None:
-        if args:  # RemovedInDjango60Warning, worded for the async spelling as in Django.
-            force_insert, force_update, using, update_fields = self._parse_save_params(  # type: ignore[attr-defined]
-                *args,
-                method_name="asave",
-                force_insert=force_insert,
-                force_update=force_update,
-                using=using,
-                update_fields=update_fields,
-            )
-        options = {
-            "force_insert": force_insert,
-            "force_update": force_update,
-            "using": using,
-            "update_fields": update_fields,
-        }
-        if not is_pair(getattr(type(self), "save", None)):
-            # `save` was replaced on the class after it was built (a test double):
-            # Django's asave() would run it, so this does too.
-            return await sync_to_async(self.save)(**options)
-        return await save_in_thread(self, **options)
+    async def save_async(self: Model, *args: Any, **kwargs: Any) -> None:
+        if args and parse_positional is not None:
+            # RemovedInDjango60Warning, worded for the async spelling as in Django.
+            options = {name: kwargs.get(name, default) for name, default in _SAVE_OPTIONS}
+            values = parse_positional(self, *args, method_name="asave", **options)
+            kwargs = dict(zip(options, values, strict=True))
+            args = ()
+        await derived(self, *args, **kwargs)
 
+    save_async.__name__ = "save_async"
     save_async.__qualname__ = "Model.save_async"
     save_async.__doc__ = original_save.__doc__
+    save_async.__signature__ = inspect.signature(derived)  # type: ignore[attr-defined]
     save_async.alters_data = True  # type: ignore[attr-defined]
     return save_async
+
+
+# `save()`'s options and their defaults, in the order Django's `_parse_save_params` takes.
+_SAVE_OPTIONS = (
+    ("force_insert", False),
+    ("force_update", False),
+    ("using", None),
+    ("update_fields", None),
+)

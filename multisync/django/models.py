@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.db import models
 
+from multisync.django.checks import installed_errors
 from multisync.django.query import MultisyncManager
 
 if TYPE_CHECKING:
+    from django.core.checks import CheckMessage
+
     from multisync.core import AsyncRelationsAccessor
 
 __all__ = ["MultisyncModel"]
@@ -42,3 +45,11 @@ class MultisyncModel(models.Model):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def check(cls, **kwargs: Any) -> list[CheckMessage]:
+        """Django's model checks, and multisync.E001 unless a manager reports it."""
+        errors = super().check(**kwargs)
+        if not any(isinstance(m, MultisyncManager) for m in cls._meta.managers):
+            errors += installed_errors(cls)
+        return errors

@@ -35,10 +35,13 @@ from multisync.core import (
     sync_half,
     traits_of,
 )
+from multisync.django.checks import installed_errors
 from multisync.django.peers import track_peers
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Iterator
+
+    from django.core.checks import CheckMessage
 
 __all__ = ["MultisyncManager", "MultisyncQuerySet"]
 
@@ -302,3 +305,12 @@ class MultisyncManager(_ManagerBase[_M, MultisyncQuerySet[_M]]):
 
     !!! note "Added in 0.1"
     """
+
+    def check(self, **kwargs: Any) -> list[CheckMessage]:
+        """Django's manager checks, and multisync.E001 once per model (from its first)."""
+        errors: list[CheckMessage] = super().check(**kwargs)
+        model = self.model
+        first = next(m for m in model._meta.managers if isinstance(m, MultisyncManager))
+        if first is self:
+            errors += installed_errors(model)
+        return errors

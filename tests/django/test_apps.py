@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -17,7 +21,7 @@ from django.test.utils import isolate_apps
 from multisync import Multisync, UnprefetchedRelatedModelAccessError
 from multisync.django._compat import DJANGO_VERSION
 from multisync.django.apps import activate
-from multisync.django.checks import check_installed, check_settings, namespace_errors
+from multisync.django.checks import check_settings, namespace_errors
 from tests.testapp.models import Choice, Question
 
 if TYPE_CHECKING:
@@ -184,22 +188,26 @@ async def test_fetch_peers_sync_access_raises_ours(question: Question) -> None:
 # --- system checks ------------------------------------------------------------------------
 
 
-def test_check_installed_passes_when_installed() -> None:
-    """multisync.E001 is silent when the app is installed."""
-    assert check_installed() == []
+def test_check_installed_silent_when_installed() -> None:
+    """multisync.E001 is silent for a MultisyncModel when the app is installed."""
+    assert [e.id for e in Question.check() if (e.id or "").startswith("multisync")] == []
 
 
-def test_check_installed_fails_when_missing() -> None:
-    """multisync.E001 fires when multisync.django is used without the app."""
-    with override_settings(INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth"]):
-        errors = check_installed()
-    assert [(e.id, e.msg, e.hint) for e in errors] == [
-        (
-            "multisync.E001",
-            "'multisync' must be in INSTALLED_APPS.",
-            'Add "multisync" to INSTALLED_APPS to use multisync.django.',
-        )
-    ]
+def test_check_installed_fails_when_app_missing() -> None:
+    """`manage.py check` reports multisync.E001 once per model that uses the layer."""
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.uninstalled.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("(multisync.E001) 'multisync' must be in INSTALLED_APPS.") == 2
+    assert "uninstalled.Article: (multisync.E001)" in result.stderr
+    assert "uninstalled.Note: (multisync.E001)" in result.stderr
+    assert 'HINT: Add "multisync" to INSTALLED_APPS to use multisync.django.' in result.stderr
 
 
 @isolate_apps("tests.testapp")

@@ -1,0 +1,1 @@
+"""A project that uses multisync.django without installing the app (multisync.E001)."""
