@@ -68,7 +68,7 @@ def check_half(obj: object, *, where: str) -> None:
     if isinstance(fn, type) or not callable(fn):
         msg = (
             f"{where} needs a function, an async function, a classmethod or a "
-            f"staticmethod, got a {type(obj).__name__} object."
+            f"staticmethod, got {_with_article(type(obj).__name__)} object."
         )
         raise DecoratorMisuseError(msg)
 
@@ -122,3 +122,8 @@ def check_same_shape(sync_obj: object, async_obj: object) -> None:
         f"but `{sync_name}{sync_sig}` differs from `{async_name}{async_sig}`."
     )
     raise HalvesMismatchError(msg)
+
+
+def _with_article(word: str) -> str:
+    """`a property`, `an int`: the word with its indefinite article."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

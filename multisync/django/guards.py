@@ -20,7 +20,7 @@ comes from Django's own check.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import SynchronousOnlyOperation
 from django.db.models.fields.related import RelatedField
@@ -73,14 +73,17 @@ def relation_error(
     return UnprefetchedRelatedModelAccessError(msg)
 
 
-def _raise_for(
+def _converted(
     error: SynchronousOnlyOperation, model: type[Model], name: str, kind: str
-) -> NoReturn:
-    """Raise our error for Django's, unless the guard is off or it is ours already."""
-    __tracebackhide__ = True
+) -> SynchronousOnlyOperation:
+    """Our error for Django's; Django's itself if the guard is off or it is ours already.
+
+    The caller raises ours `from None`: its traceback is then the user's line and the
+    raise, not Django's internals and the `KeyError` of an empty cache before them.
+    """
     if isinstance(error, UnprefetchedRelatedModelAccessError) or not guard_enabled():
-        raise error
-    raise relation_error(model, name, kind=kind) from error
+        return error
+    return relation_error(model, name, kind=kind)
 
 
 # --- single-valued descriptors ------------------------------------------------------
@@ -104,7 +107,10 @@ def _guarded_get(kind: str, base_get: Callable[..., Any]) -> Callable[..., Any]:
             return base_get(self, instance, cls)
         except SynchronousOnlyOperation as error:
             # Django only queries for an instance, never for the class.
-            _raise_for(error, type(instance), _relation_of(self)[1], kind)  # type: ignore[arg-type]
+            converted = _converted(error, type(instance), _relation_of(self)[1], kind)  # type: ignore[arg-type]
+            if converted is error:
+                raise
+        raise converted from None
 
     return __get__
 
@@ -120,7 +126,10 @@ def _deferred_get(self: Any, instance: Model | None, cls: type[Model] | None = N
     try:
         return DeferredAttribute.__get__(self, instance, cls)
     except SynchronousOnlyOperation as error:
-        _raise_for(error, type(instance), self.field.attname, "deferred")
+        converted = _converted(error, type(instance), self.field.attname, "deferred")
+        if converted is error:
+            raise
+    raise converted from None
 
 
 def original_class(descriptor: Any) -> type[Any]:
@@ -166,7 +175,10 @@ def _converting(
         try:
             return method(self, *args, **kwargs)
         except SynchronousOnlyOperation as error:
-            _raise_for(error, *relation(self), "prefetch")
+            converted = _converted(error, *relation(self), "prefetch")
+            if converted is error:
+                raise
+        raise converted from None
 
     return wrapper
 

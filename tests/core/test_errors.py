@@ -67,6 +67,18 @@ def test_multisync_on_property_raises_decorator_misuse() -> None:
     )
 
 
+def test_multisync_on_int_names_it_with_an() -> None:
+    """`@multisync` on an int says "got an int object"."""
+    with pytest.raises(DecoratorMisuseError) as exc:
+        multisync(1)  # type: ignore[call-overload]
+    assert exc.value.args == (
+        (
+            "@multisync needs a function, an async function, a classmethod or a staticmethod,"
+            " got an int object."
+        ),
+    )
+
+
 def test_multisync_on_class_raises_decorator_misuse() -> None:
     """`@multisync` on a class is rejected."""
     with pytest.raises(DecoratorMisuseError) as exc:

@@ -7,6 +7,7 @@ no query.
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 from unittest import mock
@@ -72,6 +73,33 @@ async def test_forward_fk_sync_access_after_await_ok(choice: Choice, queries: Qu
     await choice.a.question
     with queries.expect(0):
         assert choice.question.question_text == "What's new?"
+
+
+async def test_forward_fk_error_traceback_is_caller_line_and_raise(choice: Choice) -> None:
+    """The error comes alone: the caller's line and the raise, no chained Django errors."""
+    try:
+        choice.question
+    except UnprefetchedRelatedModelAccessError as error:
+        caught = error
+    frames = traceback.extract_tb(caught.__traceback__)
+    assert [(Path(f.filename).name, f.name) for f in frames] == [
+        ("test_guards.py", "test_forward_fk_error_traceback_is_caller_line_and_raise"),
+        ("guards.py", "__get__"),
+    ]
+    assert caught.__cause__ is None
+    assert caught.__suppress_context__
+
+
+async def test_reverse_fk_error_traceback_is_caller_line_and_raise(question: Question) -> None:
+    """A manager's queryset raises alone too: the caller's line and the raise."""
+    try:
+        list(question.choice_set.all())
+    except UnprefetchedRelatedModelAccessError as error:
+        caught = error
+    frames = traceback.extract_tb(caught.__traceback__)
+    assert [Path(f.filename).name for f in frames][-1] == "guards.py"
+    assert caught.__cause__ is None
+    assert caught.__suppress_context__
 
 
 async def test_forward_fk_error_is_a_synchronous_only_operation(choice: Choice) -> None:

@@ -23,7 +23,13 @@ from django.core.management import call_command
 import multisync
 from multisync.django.commands.shell import AsyncConsole, Command, EventLoopThread
 from tests.testapp.models import Choice, Question
-from tests.tooling.conftest import ROOT, SUBPROCESS_TIMEOUT, django_command, run
+from tests.tooling.conftest import (
+    ROOT,
+    SUBPROCESS_TIMEOUT,
+    django_command,
+    run,
+    subprocess_env,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -309,3 +315,21 @@ def test_async_console_exit_raises_system_exit() -> None:
     with pytest.raises(SystemExit) as exit_:
         console_session(["raise SystemExit(3)"])
     assert exit_.value.code == 3
+
+
+def test_ashell_command_option_ctrl_c_exits_130_with_one_line() -> None:
+    """Ctrl-C during `ashell -c` prints `Interrupted.`, no traceback, and exits with 130."""
+    code = "print('ready', flush=True); await asyncio.sleep(100)"
+    process = subprocess.Popen(
+        django_command("ashell", "--no-imports", "-c", f"import asyncio; {code}"),
+        cwd=ROOT,
+        env=subprocess_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "ready\n"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=SUBPROCESS_TIMEOUT)
+    assert (process.returncode, out, err) == (130, "", "Interrupted.\n")

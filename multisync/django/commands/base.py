@@ -32,10 +32,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine, Iterator
     from types import FrameType
 
-__all__ = ["INTERRUPTED_EXIT_CODE", "AsyncBaseCommand"]
+__all__ = ["INTERRUPTED_EXIT_CODE", "INTERRUPTED_MESSAGE", "AsyncBaseCommand"]
 
 # What shells report for a process ended by SIGINT: 128 + 2.
 INTERRUPTED_EXIT_CODE = 130
+INTERRUPTED_MESSAGE = "Interrupted."
 
 
 class AsyncBaseCommand(BaseCommand):
@@ -69,7 +70,7 @@ class AsyncBaseCommand(BaseCommand):
     !!! note "Added in 0.1"
     """
 
-    interrupted_message: ClassVar[str] = "Interrupted."
+    interrupted_message: ClassVar[str] = INTERRUPTED_MESSAGE
     _current_run: _HandleRun | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

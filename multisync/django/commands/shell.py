@@ -45,6 +45,7 @@ from django.core.management.base import BaseCommand
 
 import multisync
 from multisync.django.commands._cleanup import closing_opened_connections
+from multisync.django.commands.base import INTERRUPTED_EXIT_CODE, INTERRUPTED_MESSAGE
 
 if TYPE_CHECKING:
     from argparse import ArgumentParser
@@ -78,6 +79,19 @@ class Command(BaseCommand):
             action="store_true",
             help="Start with nothing imported, instead of every installed app's models.",
         )
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        """Run from `manage.py`; Ctrl-C stops `-c` or a piped script with exit code 130.
+
+        The running statement is cancelled first (see `EventLoopThread.run`); then, as
+        for `AsyncBaseCommand`, a line instead of a `KeyboardInterrupt` traceback. At the
+        prompt, Ctrl-C stops the statement and the REPL goes on, as Python's does.
+        """
+        try:
+            super().run_from_argv(argv)
+        except KeyboardInterrupt:
+            self.stderr.write(INTERRUPTED_MESSAGE)
+            sys.exit(INTERRUPTED_EXIT_CODE)
 
     def handle(self, *args: Any, **options: Any) -> None:  # noqa: ARG002  # Django's signature
         """Run `-c`, or piped stdin, or the REPL, in an event loop of its own thread."""
