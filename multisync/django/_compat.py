@@ -31,9 +31,9 @@ def cache_name(field: Any) -> str:
     return name if isinstance(name, str) else str(field.get_cache_name())
 
 
-def class_attribute(model: type[Model], name: str) -> Any:
-    """`model.<name>` as stored in its MRO, without calling `__get__` (None if absent)."""
-    for klass in model.__mro__:
+def class_attribute(cls: type[Any], name: str) -> Any:
+    """`cls.<name>` as stored in its MRO, without calling `__get__` (None if absent)."""
+    for klass in cls.__mro__:
         if name in vars(klass):
             return vars(klass)[name]
     return None

@@ -20,6 +20,7 @@ from django.db.models.signals import class_prepared
 from django.db.models.utils import make_model_tuple
 
 from multisync.django.guards import guard_model
+from multisync.django.hints import install_hints
 from multisync.django.methods import apply_to_models, install_model_methods
 from multisync.django.relations import forget_relations, install_namespace
 
@@ -55,6 +56,7 @@ def activate() -> None:
     """
     install_model_methods()
     install_namespace()
+    install_hints()
     if apps.models_ready:  # inside ready() calls, `apps.ready` is still False
         prepare_models(apps.get_models(include_auto_created=True, include_swapped=True))
     class_prepared.connect(_on_class_prepared, dispatch_uid="multisync")
