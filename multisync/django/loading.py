@@ -107,10 +107,13 @@ def forward(field: Any) -> Relation:
     single-instance path to raise what sync access raises.
     """
     name, key = field.name, cache_name(field)
+    attnames = tuple(f.attname for f in field.local_related_fields)
 
     def missing(instance: Model) -> bool:
-        return key not in instance._state.fields_cache and None not in (
-            field.get_local_related_value(instance)
+        # Read from `__dict__`: a deferred key column is loaded by sync access alone.
+        values = instance.__dict__
+        return key not in instance._state.fields_cache and all(
+            values.get(attname) is not None for attname in attnames
         )
 
     def load_many(instances: list[Model]) -> None:
@@ -154,11 +157,15 @@ def collection(name: str, cache_key: str) -> Relation:
 
 
 def generic_foreign(gfk: Any, ct_attname: str) -> Relation:
-    """A GenericForeignKey: the object, or None where sync access gives None."""
+    """A GenericForeignKey: the object, or None where sync access gives None.
+
+    Instances whose content type column is deferred are left to sync access.
+    """
     name = gfk.name
 
     def missing(instance: Model) -> bool:
-        return not gfk.is_cached(instance) and getattr(instance, ct_attname) is not None
+        values = instance.__dict__
+        return not gfk.is_cached(instance) and values.get(ct_attname) is not None
 
     return Relation(name, missing, functools.partial(_read, name=name), _prefetch(name))
 

@@ -26,7 +26,7 @@ import inspect
 from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 from django.core.exceptions import SynchronousOnlyOperation
-from django.db.models import Model
+from django.db.models import Manager, Model
 from django.db.models.fields.related_descriptors import (
     ForeignKeyDeferredAttribute,
     ForwardManyToOneDescriptor,
@@ -65,31 +65,59 @@ _new = object.__new__
 # kind's strategy in `loading`, and the value is read from the cache that filled.
 
 
-def _forward(field: Any) -> Loader:
+def _forward(field: Any, *, batched: bool) -> Loader:
+    """A forward foreign key or one-to-one; `batched` False runs the sync access itself."""
     name, cache_key, null = field.name, cache_name(field), field.null
-    attname = field.attname if len(field.local_related_fields) == 1 else None
+    key_state = _key_state(tuple(f.attname for f in field.local_related_fields))
     relation = loading.forward(field)
-
-    def key_is_null(instance: Model) -> bool:
-        if attname is not None and attname in instance.__dict__:  # no descriptor call
-            return instance.__dict__[attname] is None
-        return None in field.get_local_related_value(instance)
 
     async def load(namespace: AsyncRelations[Any]) -> Any:
         instance = namespace._instance
         cache = instance._state.fields_cache
-        if cache_key not in cache:
-            if key_is_null(instance):
-                return getattr(instance, name)  # a null key: None, or Django's error
-            await batching.load(instance, relation)
-            if cache_key not in cache:  # its row is gone: DoesNotExist, as sync access
-                return await loading.read_in_thread(instance, name)
-        value = cache[cache_key]
-        if value is None and not null:
-            return getattr(instance, name)  # raises RelatedObjectDoesNotExist, as sync access
-        return value
+        if cache_key in cache:
+            value = cache[cache_key]
+            if value is None and not null:
+                return getattr(instance, name)  # RelatedObjectDoesNotExist, as sync access
+            return value
+        null_key = key_state(instance)
+        if null_key is None or not batched:
+            # A deferred key column: sync access loads it, then the object.
+            return await loading.read_in_thread(instance, name)
+        if null_key:
+            return getattr(instance, name)  # a null key: None, or Django's error
+        await batching.load(instance, relation)
+        if cache_key not in cache:  # its row is gone: DoesNotExist, as sync access
+            return await loading.read_in_thread(instance, name)
+        return cache[cache_key]
 
     return load
+
+
+_DEFERRED = object()
+
+
+def _key_state(attnames: tuple[str, ...]) -> Callable[[Model], bool | None]:
+    """Whether an instance's key is null; None when a column of it is deferred.
+
+    Read from `__dict__`, never through the descriptor, which would load a deferred
+    column in the event loop's thread.
+    """
+    if len(attnames) == 1:  # the usual foreign key: one column, no generator frames
+        (attname,) = attnames
+
+        def one_column(instance: Model) -> bool | None:
+            value = instance.__dict__.get(attname, _DEFERRED)
+            return None if value is _DEFERRED else value is None
+
+        return one_column
+
+    def columns(instance: Model) -> bool | None:
+        values = instance.__dict__
+        if not all(attname in values for attname in attnames):
+            return None
+        return any(values[attname] is None for attname in attnames)
+
+    return columns
 
 
 def _reverse_one(related: Any) -> Loader:
@@ -126,12 +154,15 @@ def _collection(cache_key: str, name: str) -> Loader:
     return load
 
 
-def _generic_foreign(gfk: Any, ct_attname: str) -> Loader:
+def _generic_foreign(gfk: Any, ct_attname: str, fk_attname: str) -> Loader:
     name = gfk.name
     relation = loading.generic_foreign(gfk, ct_attname)
 
     async def load(namespace: AsyncRelations[Any]) -> Any:
         instance = namespace._instance
+        values = instance.__dict__
+        if ct_attname not in values or fk_attname not in values:  # deferred: as sync access
+            return await loading.read_in_thread(instance, name)
         if relation.missing(instance):
             await batching.load(instance, relation)
         try:
@@ -197,8 +228,15 @@ def _batch_safe(descriptor: Any, *djangos: type[Any]) -> bool:
 
 
 def _refreshes_as_django(model: type[Model]) -> bool:
-    """Whether `model` keeps Django's `refresh_from_db` (no spelling of it overridden)."""
-    return class_attribute(model, "refresh_from_db") is vars(Model)["refresh_from_db"]
+    """Whether `model` refreshes as Django does: its `refresh_from_db` and base manager.
+
+    `refresh_from_db()` reads through the base manager, which django-polymorphic, for
+    one, replaces (it loads more fields).
+    """
+    return (
+        class_attribute(model, "refresh_from_db") is vars(Model)["refresh_from_db"]
+        and type(model._base_manager) is Manager
+    )
 
 
 def _collection_cache_key(descriptor: Any) -> str:
@@ -224,15 +262,21 @@ def _field_loaders(model: type[Model], field: Any) -> dict[str, Loader]:
     if field.many_to_many or field.one_to_many:  # forward M2M, GenericRelation, others'
         return {field.name: _forward_collection(model, field.name)}
     if field.is_relation:  # forward FK / one-to-one
-        forward = class_attribute(model, field.name)
-        loader = _forward(field) if _batch_safe(forward, *_DJANGO_FORWARD) else None
         return {
-            field.name: loader or _sync_access(field.name),
+            field.name: _forward_loader(model, field),
             field.attname: _field(model, field.attname),
         }
     if field.concrete:
         return {field.name: _field(model, field.attname)}
     return {}
+
+
+def _forward_loader(model: type[Model], field: Any) -> Loader:
+    if not _batch_safe(class_attribute(model, field.name), *_DJANGO_FORWARD):
+        return _sync_access(field.name)
+    # A parent link builds the parent from the child's own (maybe edited) values, where
+    # a batch would load the parent's row.
+    return _forward(field, batched=not field.remote_field.parent_link)
 
 
 def _generic_foreign_loader(model: type[Model], field: Any) -> Loader:
@@ -241,7 +285,8 @@ def _generic_foreign_loader(model: type[Model], field: Any) -> Loader:
     if not _batch_safe(class_attribute(model, field.name), *djangos):
         return _sync_access(field.name)
     content_type_field: Any = model._meta.get_field(field.ct_field)
-    return _generic_foreign(field, content_type_field.attname)
+    object_id_field: Any = model._meta.get_field(field.fk_field)
+    return _generic_foreign(field, content_type_field.attname, object_id_field.attname)
 
 
 def _django_collections() -> tuple[type[Any], ...]:

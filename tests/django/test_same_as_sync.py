@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from tests.testapp.models import Question
-from tests.thirdparty.models import CALLS, Dish, Food, Note, Recipe, Review, Step
+from tests.thirdparty.models import CALLS, Dessert, Dish, Food, Note, Recipe, Review, Step
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -123,6 +123,38 @@ async def test_dangling_fk_alone_raises_does_not_exist(dangling: list[Question])
     with pytest.raises(User.DoesNotExist) as raised:
         await dangling[0].a.author
     assert type(raised.value) is User.DoesNotExist
+
+
+# --- deferred key columns and parent links --------------------------------------------------
+
+
+async def test_fk_with_deferred_column_awaited_loads_it_then_object(
+    reviews: list[Review], queries: QueryLog
+) -> None:
+    """With `dish_id` deferred, the await loads the column, then the dish, as sync does."""
+    review = await Review.objects.defer("dish").aget(pk=reviews[0].pk)
+    with queries.expect(2):
+        dish = await review.a.dish
+    assert dish.pk == reviews[0].dish_id
+
+
+async def test_fk_with_deferred_column_gathered_gives_each_object(reviews: list[Review]) -> None:
+    """Gathered, deferred key columns never raise the guard's error in the loop."""
+    deferred = [r async for r in Review.objects.defer("dish").order_by("pk")]
+    dishes = await asyncio.gather(*(review.a.dish for review in deferred))
+    assert [dish.pk for dish in dishes] == [review.dish_id for review in reviews]
+
+
+async def test_parent_link_of_edited_child_gathered_keeps_edits() -> None:
+    """A parent link is built from the child's own values, unsaved edits included."""
+    for name in ("tart", "flan"):
+        await Dessert.objects.acreate(name=name)
+    desserts = [d async for d in Dessert.objects.order_by("pk")]
+    for dessert in desserts:
+        dessert.name = f"edited {dessert.name}"
+    # The mypy plugin does not see parent links, which django-stubs does not declare.
+    parents = await asyncio.gather(*(dessert.a.food_ptr for dessert in desserts))  # type: ignore[multisync-relation]
+    assert [parent.name for parent in parents] == ["edited tart", "edited flan"]
 
 
 # --- refresh_from_db overrides -------------------------------------------------------------

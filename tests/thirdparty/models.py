@@ -25,6 +25,12 @@ class Food(models.Model):
     label = models.FileField(blank=True, upload_to="labels")  # a descriptor of its own
 
 
+class Dessert(Food):
+    """Multi-table inheritance: `food_ptr` is a parent link."""
+
+    sweetness = models.IntegerField(default=0)
+
+
 class DishLabel(TaggedItemBase):  # type: ignore[misc]  # django-taggit ships no types
     content_object = models.ForeignKey("Dish", on_delete=models.CASCADE)
 
