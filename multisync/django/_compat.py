@@ -51,6 +51,7 @@ class GenericClasses(NamedTuple):
     foreign_key: type[Any] | None
     foreign_key_descriptor: type[Any] | None  # Django 6.1 split it from the field
     relation_descriptor: type[Any] | None
+    relation_rel: type[Any] | None  # the reverse side of a GenericRelation
 
 
 @functools.cache
@@ -59,11 +60,12 @@ def generic_classes() -> GenericClasses:
     from django.apps import apps
 
     if not apps.is_installed("django.contrib.contenttypes"):
-        return GenericClasses(None, None, None)
+        return GenericClasses(None, None, None, None)
     from django.contrib.contenttypes import fields
 
     return GenericClasses(
         fields.GenericForeignKey,
         getattr(fields, "GenericForeignKeyDescriptor", None),
         fields.ReverseGenericManyToOneDescriptor,
+        fields.GenericRel,
     )

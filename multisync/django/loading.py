@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 from django.core import exceptions as django_exceptions
+from django.db import router
 from django.db.models import Model, prefetch_related_objects
 
 from multisync.django import peers
@@ -52,11 +53,15 @@ def _read(instance: Model, name: str) -> Any:
         return getattr(instance, name)
 
 
-def _list_collection(instance: Model, name: str, cache_key: str) -> list[Any]:
+def _list_collection(
+    instance: Model, name: str, cache_key: str, *, reverse_fk: bool = False
+) -> list[Any]:
     """Prefetch `instance.<name>` as `prefetch_related` would, and list it."""
     if is_pk_set(instance):
         prefetch_related_objects([instance], name)
         peers.track_prefetched([instance._prefetched_objects_cache[cache_key]])  # type: ignore[attr-defined]
+        if reverse_fk:
+            _adopt_database([instance], cache_key)
     # For an unsaved instance this raises the ValueError that sync access raises.
     return list(getattr(instance, name).all())
 
@@ -138,7 +143,7 @@ def reverse_one(related: Any) -> Relation:
     return Relation(name, missing, functools.partial(_read, name=name), _prefetch(name))
 
 
-def collection(name: str, cache_key: str) -> Relation:
+def collection(name: str, cache_key: str, *, reverse_fk: bool) -> Relation:
     """A reverse foreign key, many-to-many or generic relation: a list per instance.
 
     The loaded lists become peer groups too, so a loop over them batches in turn.
@@ -151,9 +156,26 @@ def collection(name: str, cache_key: str) -> Relation:
     def load_many(instances: list[Model]) -> None:
         prefetch_related_objects(instances, name)
         peers.track_prefetched(i._prefetched_objects_cache[cache_key] for i in instances)  # type: ignore[attr-defined]
+        if reverse_fk:
+            _adopt_database(instances, cache_key)
 
-    load_one = functools.partial(_list_collection, name=name, cache_key=cache_key)
+    load_one = functools.partial(
+        _list_collection, name=name, cache_key=cache_key, reverse_fk=reverse_fk
+    )
     return Relation(name, missing, load_one, load_many)
+
+
+def _adopt_database(instances: list[Model], cache_key: str) -> None:
+    """Give an instance with no database the one its loaded children came from.
+
+    Listing a reverse foreign key in sync code sets each child's foreign key to the
+    instance, and Django's `__set__` then gives an instance without a database
+    (`Question(pk=1)`) one; `prefetch_related` fills the same caches without it.
+    """
+    for instance in instances:
+        children = instance._prefetched_objects_cache[cache_key]  # type: ignore[attr-defined]
+        if instance._state.db is None and children:
+            instance._state.db = router.db_for_write(type(instance), instance=children[0])
 
 
 def generic_foreign(gfk: Any, ct_attname: str) -> Relation:

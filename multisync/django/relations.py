@@ -139,8 +139,8 @@ def _reverse_one(related: Any) -> Loader:
     return load
 
 
-def _collection(cache_key: str, name: str) -> Loader:
-    relation = loading.collection(name, cache_key)
+def _collection(cache_key: str, name: str, *, reverse_fk: bool = False) -> Loader:
+    relation = loading.collection(name, cache_key, reverse_fk=reverse_fk)
 
     async def load(namespace: AsyncRelations[Any]) -> list[Any]:
         instance = namespace._instance
@@ -306,11 +306,18 @@ def _reverse_loaders(model: type[Model], rel: Any) -> dict[str, Loader]:
     if not name:
         return {}
     descriptor = class_attribute(model, name)
+    generic_rel = generic_classes().relation_rel
+    if generic_rel is not None and isinstance(rel, generic_rel):
+        # The accessor a GenericRelation's `related_query_name` adds to its target: a
+        # manager Django builds over the generic columns, not a foreign key's.
+        return {name: _sync_access(name)}
     if rel.one_to_one:
         batch_safe = _batch_safe(descriptor, ReverseOneToOneDescriptor)
         return {name: _reverse_one(rel) if batch_safe else _sync_access(name)}
     if _batch_safe(descriptor, *_django_collections()):
-        return {name: _collection(_collection_cache_key(descriptor), name)}
+        reverse_fk = original_class(descriptor) is ReverseManyToOneDescriptor
+        key = _collection_cache_key(descriptor)
+        return {name: _collection(key, name, reverse_fk=reverse_fk)}
     if isinstance(descriptor, ReverseManyToOneDescriptor):  # a subclass: its own way
         return {name: _sync_access(name)}
     return {}
