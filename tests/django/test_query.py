@@ -180,151 +180,146 @@ def test_manager_method_signature_like_django(name: str, spelling: str) -> None:
 # --- query-running methods, on querysets and managers -------------------------------
 
 
-@on_both
-@query_spellings
-async def test_get_gives_what_django_gives(
-    question: Question, queries: QueryLog, kind: str, spelling: str
+@dataclass(frozen=True)
+class Rows:
+    """What the `choices` fixture saved: the question and its two choices in pk order."""
+
+    question: Question
+    choices: list[Choice]
+
+
+@pytest.fixture
+def rows(question: Question, choices: list[Choice]) -> Rows:
+    """The question and its choices, for the cases to build arguments from."""
+    return Rows(question, choices)
+
+
+def no_args(_: object) -> tuple[Any, ...]:
+    """No positional arguments."""
+    return ()
+
+
+def no_kwargs(_: object) -> dict[str, Any]:
+    """No keyword arguments."""
+    return {}
+
+
+def exactly(result: Any) -> Any:
+    """A result with its type, so that `True` does not compare equal to `1`."""
+    return type(result), result
+
+
+def itself(result: Any) -> Any:
+    """A result as it is."""
+    return result
+
+
+def by_pk(result: dict[Any, Model]) -> Any:
+    """`in_bulk`'s dict, each instance by its field values."""
+    return {pk: values(obj) for pk, obj in result.items()}
+
+
+@dataclass(frozen=True)
+class Read:
+    """A query that only reads: `<source>.<name>(*args, **kwargs)`, against Django's `a<name>`.
+
+    The arguments and the expected result are built from the saved `Rows`; `shows` is how
+    a result is compared, and `returns` the type both Django's result and ours have.
+    """
+
+    name: str
+    model: type[Model]
+    returns: type
+    args: Callable[[Rows], tuple[Any, ...]] = no_args
+    kwargs: Callable[[Rows], dict[str, Any]] = no_kwargs
+    expected: Callable[[Rows], Any] | None = None  # None: whatever plain Django gives
+    shows: Callable[[Any], Any] = itself
+    prepare: Callable[[Any, Rows], Any] | None = None  # e.g. filter the source first
+
+    def target(self, source: Any, rows: Rows) -> Any:
+        """Where the call is made."""
+        return self.prepare(source, rows) if self.prepare is not None else source
+
+
+READS = {
+    "get": Read(
+        "get",
+        Question,
+        Question,
+        kwargs=lambda r: {"pk": r.question.pk},
+        expected=lambda r: r.question,
+        shows=values,
+    ),
+    # The first and last instances by pk, and by votes.
+    "first": Read("first", Choice, Choice, expected=lambda r: r.choices[0], shows=values),
+    "last": Read("last", Choice, Choice, expected=lambda r: r.choices[1], shows=values),
+    "earliest": Read(
+        "earliest",
+        Choice,
+        Choice,
+        args=lambda _: ("votes",),
+        expected=lambda r: r.choices[0],
+        shows=values,
+    ),
+    "latest": Read(
+        "latest",
+        Choice,
+        Choice,
+        args=lambda _: ("votes",),
+        expected=lambda r: r.choices[1],
+        shows=values,
+    ),
+    "count": Read("count", Choice, int, expected=lambda _: 2),
+    "exists": Read("exists", Choice, bool, expected=lambda _: True),
+    "contains": Read(
+        "contains", Choice, bool, args=lambda r: (r.choices[1],), expected=lambda _: True
+    ),
+    "aggregate": Read(
+        "aggregate",
+        Choice,
+        dict,
+        kwargs=lambda _: {"total": Sum("votes")},
+        expected=lambda _: {"total": 3},
+    ),
+    # The dict by pk of both choices.
+    "in_bulk": Read(
+        "in_bulk",
+        Choice,
+        dict,
+        args=lambda r: ([c.pk for c in r.choices],),
+        expected=lambda r: {c.pk: c for c in r.choices},
+        shows=by_pk,
+    ),
+    # The plan of a filtered queryset.
+    "explain": Read("explain", Choice, str, prepare=lambda s, r: s.filter(pk=r.choices[0].pk)),
+}
+
+
+def read_params() -> Iterator[Any]:
+    """Each read, on a queryset and on the manager, with each async spelling."""
+    for case_id, case in READS.items():
+        for kind in ("queryset", "manager"):
+            for spelling in QUERY_SPELLINGS:
+                yield pytest.param(case, kind, spelling, id=f"{case_id}-{kind}-{spelling}")
+
+
+@pytest.mark.parametrize(("case", "kind", "spelling"), list(read_params()))
+async def test_query_method_read_gives_what_django_gives(
+    rows: Rows, queries: QueryLog, case: Read, kind: str, spelling: str
 ) -> None:
-    """`get` returns the instance that Django's `aget` returns, from one query."""
+    """A read returns, from each async spelling, what Django's `am` returns, from one query."""
     with queries.expect(1):
-        got = await spelled(ours(Question, kind), "get", spelling)(pk=question.pk)
+        got = await spelled(case.target(ours(case.model, kind), rows), case.name, spelling)(
+            *case.args(rows), **case.kwargs(rows)
+        )
     with queries.expect(1):
-        expected = await django(Question, kind).aget(pk=question.pk)
-    assert type(got) is Question
-    assert values(got) == values(expected) == values(question)
-
-
-@on_both
-@query_spellings
-async def test_first_gives_what_django_gives(
-    choices: list[Choice], queries: QueryLog, kind: str, spelling: str
-) -> None:
-    """`first` returns the first instance by pk, as `afirst` does, from one query."""
-    with queries.expect(1):
-        got = await spelled(ours(Choice, kind), "first", spelling)()
-    with queries.expect(1):
-        expected = await django(Choice, kind).afirst()
-    assert values(got) == values(expected) == values(choices[0])
-
-
-@on_both
-@query_spellings
-async def test_last_gives_what_django_gives(
-    choices: list[Choice], queries: QueryLog, kind: str, spelling: str
-) -> None:
-    """`last` returns the last instance by pk, as `alast` does, from one query."""
-    with queries.expect(1):
-        got = await spelled(ours(Choice, kind), "last", spelling)()
-    with queries.expect(1):
-        expected = await django(Choice, kind).alast()
-    assert values(got) == values(expected) == values(choices[1])
-
-
-@on_both
-@query_spellings
-async def test_earliest_gives_what_django_gives(
-    choices: list[Choice], queries: QueryLog, kind: str, spelling: str
-) -> None:
-    """`earliest("votes")` returns what `aearliest("votes")` returns, from one query."""
-    with queries.expect(1):
-        got = await spelled(ours(Choice, kind), "earliest", spelling)("votes")
-    with queries.expect(1):
-        expected = await django(Choice, kind).aearliest("votes")
-    assert values(got) == values(expected) == values(choices[0])
-
-
-@on_both
-@query_spellings
-async def test_latest_gives_what_django_gives(
-    choices: list[Choice], queries: QueryLog, kind: str, spelling: str
-) -> None:
-    """`latest("votes")` returns what `alatest("votes")` returns, from one query."""
-    with queries.expect(1):
-        got = await spelled(ours(Choice, kind), "latest", spelling)("votes")
-    with queries.expect(1):
-        expected = await django(Choice, kind).alatest("votes")
-    assert values(got) == values(expected) == values(choices[1])
-
-
-@on_both
-@query_spellings
-async def test_count_gives_what_django_gives(
-    question: Question, queries: QueryLog, kind: str, spelling: str
-) -> None:
-    """`count` returns what `acount` returns, from one query."""
-    with queries.expect(1):
-        got = await spelled(ours(Choice, kind), "count", spelling)()
-    with queries.expect(1):
-        expected = await django(Choice, kind).acount()
-    assert got == expected == 2
-
-
-@on_both
-@query_spellings
-async def test_exists_gives_what_django_gives(
-    question: Question, queries: QueryLog, kind: str, spelling: str
-) -> None:
-    """`exists` returns what `aexists` returns, from one query."""
-    with queries.expect(1):
-        got = await spelled(ours(Choice, kind), "exists", spelling)()
-    with queries.expect(1):
-        expected = await django(Choice, kind).aexists()
-    assert got is expected is True
-
-
-@on_both
-@query_spellings
-async def test_contains_gives_what_django_gives(
-    choices: list[Choice], queries: QueryLog, kind: str, spelling: str
-) -> None:
-    """`contains` returns what `acontains` returns, from one query."""
-    with queries.expect(1):
-        got = await spelled(ours(Choice, kind), "contains", spelling)(choices[1])
-    with queries.expect(1):
-        expected = await django(Choice, kind).acontains(choices[1])
-    assert got is expected is True
-
-
-@on_both
-@query_spellings
-async def test_aggregate_gives_what_django_gives(
-    question: Question, queries: QueryLog, kind: str, spelling: str
-) -> None:
-    """`aggregate` returns the dict `aaggregate` returns, from one query."""
-    with queries.expect(1):
-        got = await spelled(ours(Choice, kind), "aggregate", spelling)(total=Sum("votes"))
-    with queries.expect(1):
-        expected = await django(Choice, kind).aaggregate(total=Sum("votes"))
-    assert got == expected == {"total": 3}
-
-
-@on_both
-@query_spellings
-async def test_in_bulk_gives_what_django_gives(
-    choices: list[Choice], queries: QueryLog, kind: str, spelling: str
-) -> None:
-    """`in_bulk` returns the dict by pk that `ain_bulk` returns, from one query."""
-    pks = [c.pk for c in choices]
-    with queries.expect(1):
-        got = await spelled(ours(Choice, kind), "in_bulk", spelling)(pks)
-    with queries.expect(1):
-        expected = await django(Choice, kind).ain_bulk(pks)
-    assert {pk: values(c) for pk, c in got.items()} == {pk: values(c) for pk, c in expected.items()}
-    assert sorted(got) == pks
-
-
-@on_both
-@query_spellings
-async def test_explain_gives_what_django_gives(
-    choices: list[Choice], queries: QueryLog, kind: str, spelling: str
-) -> None:
-    """`explain` returns the plan `aexplain` returns, from one query."""
-    with queries.expect(1):
-        got = await spelled(ours(Choice, kind).filter(pk=choices[0].pk), "explain", spelling)()
-    with queries.expect(1):
-        expected = await django(Choice, kind).filter(pk=choices[0].pk).aexplain()
-    assert isinstance(got, str)
-    assert got == expected
+        expected = await getattr(case.target(django(case.model, kind), rows), f"a{case.name}")(
+            *case.args(rows), **case.kwargs(rows)
+        )
+    assert type(got) is type(expected) is case.returns
+    assert case.shows(got) == case.shows(expected)
+    if case.expected is not None:
+        assert case.shows(got) == case.shows(case.expected(rows))
 
 
 @on_both
@@ -941,26 +936,41 @@ def relation(request: pytest.FixtureRequest, question: Question, poll: Poll) -> 
     return build_relation(request.param, question, poll)
 
 
-@query_spellings
-async def test_related_count(relation: Relation, queries: QueryLog, spelling: str) -> None:
-    """`count` on a related manager counts the relation's rows in one query."""
-    with queries.expect(1):
-        assert await spelled(relation.manager, "count", spelling)() == len(relation.names)
+@dataclass(frozen=True)
+class RelatedRead:
+    """A query that only reads, on a related manager: `<manager>.<name>(**kwargs)`."""
+
+    name: str
+    expected: Callable[[Relation], Any]
+    kwargs: Callable[[Relation], dict[str, Any]] = no_kwargs
+    shows: Callable[[Any], Any] = exactly
+
+
+RELATED_READS = {
+    # The relation's rows, not the spare target's.
+    "count": RelatedRead("count", expected=lambda r: len(r.names)),
+    "exists": RelatedRead("exists", expected=lambda _: True),
+    # A row of the relation, by its name.
+    "get": RelatedRead(
+        "get", kwargs=lambda r: {r.field: r.names[0]}, expected=lambda r: r.names[0], shows=str
+    ),
+    # The relation's first row by pk.
+    "first": RelatedRead("first", expected=lambda r: r.names[0], shows=str),
+    "aggregate": RelatedRead(
+        "aggregate", kwargs=lambda _: {"n": Count("pk")}, expected=lambda r: {"n": len(r.names)}
+    ),
+}
 
 
 @query_spellings
-async def test_related_exists(relation: Relation, queries: QueryLog, spelling: str) -> None:
-    """`exists` on a related manager answers in one query."""
+@pytest.mark.parametrize("case", [pytest.param(c, id=i) for i, c in RELATED_READS.items()])
+async def test_related_query_method_reads_the_relation(
+    relation: Relation, queries: QueryLog, case: RelatedRead, spelling: str
+) -> None:
+    """A read on a related manager answers for the relation's rows, in one query."""
     with queries.expect(1):
-        assert await spelled(relation.manager, "exists", spelling)() is True
-
-
-@query_spellings
-async def test_related_get(relation: Relation, queries: QueryLog, spelling: str) -> None:
-    """`get` on a related manager finds a row of the relation in one query."""
-    lookup = {relation.field: relation.names[0]}
-    with queries.expect(1):
-        assert str(await spelled(relation.manager, "get", spelling)(**lookup)) == relation.names[0]
+        got = await spelled(relation.manager, case.name, spelling)(**case.kwargs(relation))
+        assert case.shows(got) == case.shows(case.expected(relation))
 
 
 @query_spellings
@@ -973,21 +983,6 @@ async def test_related_get_outside_relation_raises_does_not_exist(
     with pytest.raises(model.DoesNotExist) as exc:  # type: ignore[attr-defined]
         await spelled(relation.manager, "get", spelling)(**lookup)
     assert exc.value.args == (f"{model.__name__} matching query does not exist.",)
-
-
-@query_spellings
-async def test_related_first(relation: Relation, queries: QueryLog, spelling: str) -> None:
-    """`first` on a related manager returns the relation's first row by pk, in one query."""
-    with queries.expect(1):
-        assert str(await spelled(relation.manager, "first", spelling)()) == relation.names[0]
-
-
-@query_spellings
-async def test_related_aggregate(relation: Relation, queries: QueryLog, spelling: str) -> None:
-    """`aggregate` on a related manager aggregates the relation's rows, in one query."""
-    with queries.expect(1):
-        got = await spelled(relation.manager, "aggregate", spelling)(n=Count("pk"))
-    assert got == {"n": len(relation.names)}
 
 
 @chain_spellings
@@ -1129,19 +1124,6 @@ async def test_related_get_or_create_existing(
 
 
 @query_spellings
-async def test_related_get_or_create_new(
-    relation: Relation, queries: QueryLog, spelling: str
-) -> None:
-    """`get_or_create` of a missing target creates it in the relation."""
-    with queries.expect(4 + relation.many_to_many):
-        got, created = await spelled(relation.manager, "get_or_create", spelling)(
-            **{relation.field: "Fresh"}
-        )
-    assert (str(got), created) == ("Fresh", True)
-    assert await relation.held() == sorted([*relation.names, "Fresh"])
-
-
-@query_spellings
 async def test_related_update_or_create_existing(
     relation: Relation, queries: QueryLog, spelling: str
 ) -> None:
@@ -1156,14 +1138,19 @@ async def test_related_update_or_create_existing(
 
 
 @query_spellings
-async def test_related_update_or_create_new(
-    relation: Relation, queries: QueryLog, spelling: str
+@pytest.mark.parametrize(
+    ("name", "count"),
+    [
+        pytest.param("get_or_create", 4, id="get_or_create"),
+        pytest.param("update_or_create", 6, id="update_or_create"),
+    ],
+)
+async def test_related_or_create_new(
+    relation: Relation, queries: QueryLog, name: str, count: int, spelling: str
 ) -> None:
-    """`update_or_create` of a missing target creates it in the relation."""
-    with queries.expect(6 + relation.many_to_many):
-        got, created = await spelled(relation.manager, "update_or_create", spelling)(
-            **{relation.field: "Fresh"}
-        )
+    """`get_or_create` and `update_or_create` of a missing target create it in the relation."""
+    with queries.expect(count + relation.many_to_many):
+        got, created = await spelled(relation.manager, name, spelling)(**{relation.field: "Fresh"})
     assert (str(got), created) == ("Fresh", True)
     assert await relation.held() == sorted([*relation.names, "Fresh"])
 
@@ -1204,8 +1191,9 @@ async def test_related_m2m_add_wrong_type_raises_like_django(
 
 
 def test_related_manager_of_plain_target_has_no_pairs(question: Question) -> None:
-    """`question.tags` targets the plain Tag model, so it is Django's manager, unchanged."""
-    assert not hasattr(question.tags.get, "a")
+    """`question.tags` targets the plain Tag model: Django's manager, whose `.a` only hints."""
+    with pytest.raises(AttributeError, match=r"call Django's own `aget\(\)`"):
+        question.tags.get.a(name="news")  # type: ignore[attr-defined]
     assert not hasattr(question.tags, "get_async")
 
 
@@ -1351,29 +1339,21 @@ def test_manager_subclass_create_override_sync(db: None) -> None:
     assert CALLS == ["RecordingBallotManager.create"]
 
 
-@on_both
-@chain_spellings
-async def test_overridden_fetch_all_runs_from_all_a(
-    poll: Poll, queries: QueryLog, kind: str, spelling: str
-) -> None:
-    """`all.a()` evaluates through the queryset's own `_fetch_all`, as iteration does."""
-    with queries.expect(1):
-        result = await spelled(source(Ballot.fetch_recording, kind), "all", spelling)()
-    assert sorted(b.voter for b in result) == ["ada", "bob"]
-    assert CALLS == ["FetchRecordingBallotQuerySet._fetch_all"]
+# name: (keyword arguments, the voters read)
+FETCH_ALL_CALLS = {"all": ({}, ["ada", "bob"]), "filter": ({"voter": "ada"}, ["ada"])}
 
 
 @on_both
 @chain_spellings
-async def test_overridden_fetch_all_runs_from_filter_a(
-    poll: Poll, queries: QueryLog, kind: str, spelling: str
+@pytest.mark.parametrize("name", FETCH_ALL_CALLS)
+async def test_overridden_fetch_all_runs_from_chaining_method_a(
+    poll: Poll, queries: QueryLog, name: str, kind: str, spelling: str
 ) -> None:
-    """`filter.a()` evaluates through the queryset's own `_fetch_all` too."""
+    """`.a()` of `all` and `filter` runs the queryset's own `_fetch_all`, as iteration does."""
+    kwargs, voters = FETCH_ALL_CALLS[name]
     with queries.expect(1):
-        result = await spelled(source(Ballot.fetch_recording, kind), "filter", spelling)(
-            voter="ada"
-        )
-    assert [b.voter for b in result] == ["ada"]
+        result = await spelled(source(Ballot.fetch_recording, kind), name, spelling)(**kwargs)
+    assert sorted(b.voter for b in result) == voters
     assert CALLS == ["FetchRecordingBallotQuerySet._fetch_all"]
 
 

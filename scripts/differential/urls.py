@@ -1,0 +1,3 @@
+"""No views: the harness only loads models (`ROOT_URLCONF` must still name a module)."""
+
+urlpatterns: list[object] = []
