@@ -6,7 +6,11 @@
 #   make docs        mkdocs build --strict
 #   make bench       benchmarks, printed as ratios, with a chart for the docs
 #   make demo        the polls demo under uvicorn at http://127.0.0.1:8000
-#   make django-suites  Django's own relation test suites, with multisync active
+#   make django-suites  Django's own relation and async suites, with "multisync" installed
+#   make compat      DRF's and django-taggit's own suites without and with "multisync"
+#                    installed, multisync's API on their models (in .venv-compat), and
+#                    obj.a against sync access on wagtail, django CMS, simple-history,
+#                    reversion, allauth and more (in .venv-differential)
 # Variables: PYTHON (interpreter for the venv), VENV (its folder), GROUPS (dependency
 # groups to install), DJANGO (a pip requirement that overrides the Django version, e.g.
 # DJANGO='Django==4.2.*'), ARGS (arguments passed to pytest or the benchmarks).
@@ -18,7 +22,7 @@ DJANGO ?=
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install mariadb-driver test lint typecheck typing-tests docs bench demo django-suites clean
+.PHONY: install mariadb-driver test lint typecheck typing-tests docs bench demo django-suites compat clean
 
 install: $(STAMP)
 
@@ -63,7 +67,13 @@ demo: $(STAMP)
 	$(PY) demo/run.py $(ARGS)
 
 django-suites: $(STAMP)
+	@# Django's parallel test runner needs tblib to bring failing tests back from its workers.
+	$(PY) -m pip install -qq "tblib==3.2.2"
 	$(PY) scripts/django_suites.py $(ARGS)
+
+compat: $(STAMP)
+	$(PY) scripts/compat.py $(ARGS)
+	$(PY) scripts/differential.py
 
 clean:
 	rm -rf $(VENV) site .mypy_cache .pytest_cache .ruff_cache

@@ -50,8 +50,10 @@ async def run(*, quick: bool) -> list[Ratio | Absolute]:
 
 
 async def _b2_save(*, quick: bool) -> list[Ratio | Absolute]:
+    from benchmarks import django_setup
     from benchmarks.benchapp.models import Question
-    from benchmarks.django_setup import DJANGO_ASAVE as django_asave
+
+    django_asave = django_setup.DJANGO_ASAVE
 
     question = await Question.objects.afirst()
     assert question is not None  # noqa: S101

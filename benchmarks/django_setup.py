@@ -7,6 +7,7 @@ fresh (as Django's test runner does) and destroyed at the end.
 
 from __future__ import annotations
 
+import importlib.util
 import socket
 import tempfile
 from contextlib import contextmanager
@@ -30,7 +31,21 @@ DATABASES = {
         "NAME": "multisync_bench",
         "CONN_MAX_AGE": None,
     },
+    # Django's connection pool (5.1+, psycopg_pool): B6's connections come from it.
+    "postgres-pool": {
+        "ENGINE": "django.db.backends.postgresql",
+        "HOST": "127.0.0.1",
+        "PORT": 5432,
+        "USER": "postgres",
+        "NAME": "multisync_bench",
+        "OPTIONS": {"pool": {"min_size": 1, "max_size": 10}},
+    },
 }
+
+
+def pool_available() -> bool:
+    """Whether Django has a connection pool (5.1+) and psycopg_pool is installed."""
+    return django.VERSION >= (5, 1) and importlib.util.find_spec("psycopg_pool") is not None
 
 
 def postgres_reachable() -> bool:
@@ -79,6 +94,9 @@ def database(backend: str) -> Iterator[None]:
         try:
             yield
         finally:
+            close_pool = getattr(connection, "close_pool", None)  # PostgreSQL, Django 5.1+
+            if close_pool is not None:
+                close_pool()  # its idle connections would keep the database in use
             connection.creation.destroy_test_db(
                 connection.settings_dict["NAME"], verbosity=0, keepdb=False
             )

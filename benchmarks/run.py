@@ -2,11 +2,13 @@
 
 Usage: benchmarks/run.py [--quick] [--out DIR]
 
-B1 runs in this process. The database benchmarks (B2-B5, B7) run once per database,
+B1 runs in this process. The database benchmarks (B2-B7) run once per database,
 SQLite always and PostgreSQL when it answers on 127.0.0.1, each in its own process
-because Django is configured once per process. `--quick` runs a few rounds only, to
-prove the benchmarks work (CI does this). Results are written as JSON and as a PNG chart
-to DIR (default: docs/assets, which the docs' benchmarks page shows).
+because Django is configured once per process; B6 runs once more on PostgreSQL with
+Django's connection pool (Django 5.1+ and psycopg_pool), where its goal applies.
+`--quick` runs a few rounds only, to prove the benchmarks work (CI does this). Results
+are written as JSON and as a PNG chart to DIR (default: docs/assets, which the docs'
+benchmarks page shows).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import b1_dispatch  # noqa: E402
-from benchmarks.django_setup import postgres_reachable  # noqa: E402
+from benchmarks.django_setup import pool_available, postgres_reachable  # noqa: E402
 from benchmarks.harness import Absolute, Ratio  # noqa: E402
 
 
@@ -40,7 +42,7 @@ def describe(result: Ratio | Absolute) -> str:
 
 
 def run_database_benchmarks(backend: str, *, quick: bool) -> list[Ratio | Absolute]:
-    """Run B2-B5 and B7 on one database, in a child process."""
+    """Run the database benchmarks of one backend, in a child process."""
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / "results.json"
         command = [sys.executable, __file__, "--backend", backend, "--json", str(output)]
@@ -55,12 +57,15 @@ def _from_json(item: dict[str, object]) -> Ratio | Absolute:
 
 def child(backend: str, output: Path, *, quick: bool) -> None:
     """In a child process: configure Django for `backend`, run, write JSON."""
-    from benchmarks import b7_memory, b_orm
+    from benchmarks import b7_memory, b_atomic, b_orm
     from benchmarks.django_setup import database
 
+    results: list[Ratio | Absolute] = []
     with database(backend):
-        results = asyncio.run(b_orm.run(quick=quick))
-        results += b7_memory.run(quick=quick)
+        if backend != "postgres-pool":  # the pool is there for B6
+            results += asyncio.run(b_orm.run(quick=quick))
+            results += b7_memory.run(quick=quick)
+        results += asyncio.run(b_atomic.run(quick=quick))
     for result in results:
         result.name = f"{result.name} [{backend}]"
     output.write_text(json.dumps([asdict(r) for r in results]))
@@ -130,7 +135,10 @@ def main() -> int:
     for result in b1_dispatch.run(quick=args.quick):
         print(describe(result), flush=True)
         results.append(result)
-    for backend in ["sqlite", *(["postgres"] if postgres_reachable() else [])]:
+    backends = ["sqlite"]
+    if postgres_reachable():
+        backends += ["postgres", *(["postgres-pool"] if pool_available() else [])]
+    for backend in backends:
         for result in run_database_benchmarks(backend, quick=args.quick):
             print(describe(result), flush=True)
             results.append(result)

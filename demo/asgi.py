@@ -1,17 +1,20 @@
 """The ASGI application that uvicorn serves.
 
-Static files are served by Django's own `ASGIStaticFilesHandler` (what `runserver`
-uses), so the demo needs no web server in front; a deployment would use one, or
-WhiteNoise, instead.
+Django's application, behind `InFlightLimit` (demo/inflight.py), which lets each
+process handle `DEMO_MAX_IN_FLIGHT` requests at once and queues the others. Static
+files are served by WhiteNoise's middleware (demo/settings.py), so the demo needs no
+web server in front.
 """
 
 from __future__ import annotations
 
 import os
 
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+from django.conf import settings
 from django.core.asgi import get_asgi_application
+
+from demo.inflight import InFlightLimit
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo.settings")
 
-application = ASGIStaticFilesHandler(get_asgi_application())
+application = InFlightLimit(get_asgi_application(), limit=settings.DEMO_MAX_IN_FLIGHT)

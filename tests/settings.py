@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 SECRET_KEY = "multisync-tests"
 USE_TZ = True
@@ -17,7 +19,16 @@ INSTALLED_APPS = [
 ]
 
 _ENGINES = {
-    "sqlite": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"},
+    # The test database is a file, not shared memory: concurrent transactions on their
+    # own connections (multisync.django.atomic) wait for SQLite's write lock there,
+    # where a shared-cache memory database fails at once ("database table is locked").
+    "sqlite": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": ":memory:",
+        "TEST": {
+            "NAME": str(Path(tempfile.gettempdir()) / f"multisync-tests-{os.getpid()}.sqlite3")
+        },
+    },
     "postgres": {
         "ENGINE": "django.db.backends.postgresql",
         "HOST": "127.0.0.1",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import Coalesce
@@ -91,7 +92,8 @@ class Choice(MultisyncModel):
     """One possible answer to a question, with its vote count."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE)
-    choice_text = models.CharField(max_length=200)
+    # PostgreSQL cannot store NUL characters in text: refuse them as invalid input.
+    choice_text = models.CharField(max_length=200, validators=[ProhibitNullCharactersValidator()])
     votes = models.IntegerField(default=0)
 
     class Meta:

@@ -16,12 +16,14 @@ from django.core.exceptions import (
     SynchronousOnlyOperation,
     ValidationError,
 )
+from django.db import IntegrityError
 from django.db.models import Model, Prefetch
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from multisync.django import UnprefetchedRelatedModelAccessError
 
+from .converters import parse_pk
 from .models import Choice, Question
 
 if TYPE_CHECKING:
@@ -78,14 +80,6 @@ async def detail(request: HttpRequest, question_id: int) -> HttpResponse:
     return await render_detail(request, question)
 
 
-def parse_pk(value: str | None) -> int | None:
-    """A primary key from a form field, or None when it is missing or not a number."""
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
 async def vote(request: HttpRequest, question_id: int) -> HttpResponse:
     """Count a vote (POST, CSRF-checked), then redirect to the results.
 
@@ -104,12 +98,28 @@ async def vote(request: HttpRequest, question_id: int) -> HttpResponse:
     return redirect("polls:results", question_id=question.pk)
 
 
+async def save_suggestion(choice: Choice) -> None:
+    """`await choice.save.a()`, with a `ValidationError` for a duplicate, race or not.
+
+    `Choice.save` validates first, and its check for an identical answer runs a query
+    before the INSERT. Two identical suggestions sent at once can both pass that check;
+    the unique constraint then refuses the second INSERT with an `IntegrityError`.
+    Saving once more validates again: now the check finds the winner's row, and the
+    loser gets the `ValidationError` of any duplicate.
+    """
+    try:
+        await choice.save.a()
+    except IntegrityError:
+        await choice.save.a()
+
+
 async def suggest(request: HttpRequest, question_id: int) -> HttpResponse:
     """Add an answer to a poll (POST, CSRF-checked), then show the poll again.
 
     `await choice.save.a()` runs `Choice.save`, a plain `def` override that validates
     (`full_clean`) before saving: multisync runs it in a worker thread, as it does for
-    every async spelling of `save`. Invalid text shows the form again with the
+    every async spelling of `save`. Invalid text (empty, too long, with a NUL
+    character, or an answer the poll already has) shows the form again with the
     validation messages.
     """
     if request.method != "POST":
@@ -118,7 +128,7 @@ async def suggest(request: HttpRequest, question_id: int) -> HttpResponse:
     text = request.POST.get("choice_text", "").strip()
     choice = Choice(question=question, choice_text=text)
     try:
-        await choice.save.a()
+        await save_suggestion(choice)
     except ValidationError as error:
         context = {"suggest_errors": error.messages, "suggestion": text}
         return await render_detail(request, question, status=400, **context)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from multisync.django.models import MultisyncModel
     from multisync.django.query import MultisyncManager, MultisyncQuerySet
     from multisync.django.relations import AsyncRelations
+    from multisync.django.transactions import atomic
 
 __all__ = [
     "AsyncRelations",
@@ -21,6 +22,7 @@ __all__ = [
     "MultisyncModel",
     "MultisyncQuerySet",
     "UnprefetchedRelatedModelAccessError",
+    "atomic",
 ]
 
 _LAZY = {
@@ -28,6 +30,7 @@ _LAZY = {
     "MultisyncManager": "multisync.django.query",
     "MultisyncModel": "multisync.django.models",
     "MultisyncQuerySet": "multisync.django.query",
+    "atomic": "multisync.django.transactions",
 }
 
 

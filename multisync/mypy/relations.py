@@ -79,13 +79,16 @@ def relation_type(ctx: AttributeContext) -> Type:
     name = ctx.context.name
     if _declared_as_any(model.type, name):  # from an untyped library: django-taggit's
         return _checker.coroutine_of(ctx.api, AnyType(TypeOfAny.special_form))
+    if _not_inferred_yet(model.type, name):
+        # A field assigned below this use (django-stubs 5.2 types fields only then):
+        # reading it makes mypy defer the function and check it again once it knows.
+        _checker.member_type(ctx.api, name, model, ctx.context)
+        return AnyType(TypeOfAny.special_form)
     kind = _kind(model.type, name)
     if kind == _NONE:
         _report_unknown(ctx, model.type, name)
         return AnyType(TypeOfAny.from_error)
     value = _checker.member_type(ctx.api, name, model, ctx.context)
-    if _not_inferred_yet(model.type, name):
-        return AnyType(TypeOfAny.special_form)  # mypy deferred this function
     if kind == _FIELD:
         _report_field(ctx, model.type, name)
     elif kind == _MANY:

@@ -2,15 +2,16 @@
 
 The demo has its own settings (`demo.settings`), while this suite runs under
 `tests.settings`; one process cannot hold both. So the tests do what a visitor does:
-`demo/run.py` migrates, seeds and serves a temporary SQLite database on a free
-127.0.0.1 port, and the tests speak HTTP to it. That also tests what `make demo`
-runs, uvicorn included. The database file is read directly (read-only) to check
-what the pages say.
+`demo/run.py` migrates, seeds and serves a temporary database on a free 127.0.0.1
+port, and the tests speak HTTP to it. That also tests what `make demo` runs, uvicorn
+included. The database is read directly to check what the pages say: an SQLite file
+on a read-only connection, or a PostgreSQL database made for the test run.
 """
 
 from __future__ import annotations
 
 import http.client
+import importlib.util
 import os
 import re
 import socket
@@ -18,6 +19,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +33,12 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_SCRIPT = ROOT / "demo" / "run.py"
-STARTUP_TIMEOUT = 20.0
+STARTUP_TIMEOUT = 30.0
 SHUTDOWN_TIMEOUT = 10.0
 HTTP_TIMEOUT = 10.0
+# The PostgreSQL server of the suite (tests/settings.py), and its maintenance database.
+POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
+POSTGRES_PORT = 5432
 
 _FOOTER_COUNT = re.compile(r'id="query-count" data-count="(\d+)"')
 _CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -49,6 +54,51 @@ def missing(reason: str) -> NoReturn:
     if in_ci():
         pytest.fail(f"{reason} (required when CI is set)", pytrace=False)
     pytest.skip(reason)
+
+
+def postgres_missing_reason() -> str | None:
+    """Why the demo cannot run on the suite's PostgreSQL server here, or None if it can."""
+    if importlib.util.find_spec("psycopg") is None:
+        return "psycopg is not installed (pip install --group test)"
+    try:
+        socket.create_connection(("127.0.0.1", POSTGRES_PORT), timeout=2).close()
+    except OSError:
+        return f"nothing listens on 127.0.0.1:{POSTGRES_PORT}"
+    return None
+
+
+def require_postgres() -> None:
+    """Skip the test without PostgreSQL, or fail it under CI, which must run it."""
+    reason = postgres_missing_reason()
+    if reason is not None:
+        missing(f"the demo cannot run on PostgreSQL: {reason}")
+
+
+def create_postgres_database() -> str:
+    """A new, empty database on the suite's PostgreSQL server; its URL."""
+    import psycopg
+    from psycopg import sql
+
+    name = f"multisync_demo_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return f"{POSTGRES_SERVER}/{name}"
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop a database that `create_postgres_database` made, closing its connections."""
+    import psycopg
+    from psycopg import sql
+
+    name = url.rsplit("/", 1)[1]
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as admin:
+        admin.execute(drop)
+
+
+def is_postgres(database: str) -> bool:
+    """Whether `database` is a PostgreSQL URL rather than an SQLite file."""
+    return database.startswith(("postgres://", "postgresql://"))
 
 
 def free_port() -> int:
@@ -89,10 +139,10 @@ class Page:
 
 @dataclass
 class DemoServer:
-    """A running `demo/run.py`, its address and its database file."""
+    """A running `demo/run.py`, its address and its database (a file or a URL)."""
 
     port: int
-    database: Path
+    database: str
     process: subprocess.Popen[bytes] = field(repr=False)
     log: Path
 
@@ -133,25 +183,27 @@ class DemoServer:
         return self.request("POST", path, body=urlencode(form), headers=headers)
 
     def scalar(self, sql: str, *params: Any) -> Any:
-        """One value read from the demo's database, on a read-only connection."""
-        uri = f"file:{self.database}?mode=ro"
-        with closing(sqlite3.connect(uri, uri=True, timeout=20)) as db:
-            row = db.execute(sql, params).fetchone()
+        """One value read from the demo's database; `sql` takes `%s` placeholders."""
+        row = read_row(self.database, sql, params)
         assert row is not None, f"no row for {sql} {params}"
         return row[0]
 
     def question_id(self, text: str) -> int:
         """The primary key of the question with this text."""
-        return int(self.scalar("SELECT id FROM polls_question WHERE question_text = ?", text))
+        return int(self.scalar("SELECT id FROM polls_question WHERE question_text = %s", text))
 
     def choice_id(self, question_id: int, text: str) -> int:
         """The primary key of a question's choice with this text."""
-        sql = "SELECT id FROM polls_choice WHERE question_id = ? AND choice_text = ?"
+        sql = "SELECT id FROM polls_choice WHERE question_id = %s AND choice_text = %s"
         return int(self.scalar(sql, question_id, text))
 
     def votes(self, choice_id: int) -> int:
         """The votes of a choice, as stored."""
-        return int(self.scalar("SELECT votes FROM polls_choice WHERE id = ?", choice_id))
+        return int(self.scalar("SELECT votes FROM polls_choice WHERE id = %s", choice_id))
+
+    def count(self, table: str, where: str, *params: Any) -> int:
+        """How many rows of `table` match `where`."""
+        return int(self.scalar(f"SELECT count(*) FROM {table} WHERE {where}", *params))  # noqa: S608  # the tests' own SQL
 
     def stop(self) -> None:
         """Stop the server as Ctrl+C would, and wait for it."""
@@ -161,6 +213,19 @@ class DemoServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def read_row(database: str, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The first row of a query on the demo's database (SQLite: read-only)."""
+    if is_postgres(database):
+        import psycopg
+
+        with psycopg.connect(database) as db:
+            return db.execute(sql.encode(), params).fetchone()
+    uri = f"file:{database}?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True, timeout=20)) as db:
+        row: tuple[Any, ...] | None = db.execute(sql.replace("%s", "?"), params).fetchone()
+        return row
 
 
 # Runs in a fresh interpreter: argv is (repository root, database, code to run).
@@ -182,13 +247,24 @@ def run_in_demo(database: Path, code: str = "") -> str:
     return result.stdout
 
 
-def start_demo(workdir: Path) -> DemoServer:
-    """Run `demo/run.py` on a free port and a new database; return once it answers."""
+def start_demo(
+    workdir: Path,
+    database: str | None = None,
+    *,
+    options: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+) -> DemoServer:
+    """Run `demo/run.py` on a free port; return once it answers.
+
+    The database is a new SQLite file in `workdir` unless `database` names one (or a
+    PostgreSQL URL); `options` go to `demo/run.py`, `env` to its environment.
+    """
     port = free_port()
-    database = workdir / "demo.sqlite3"
-    log = workdir / "demo.log"
-    command = [sys.executable, str(RUN_SCRIPT), "--port", str(port), "--database", str(database)]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    database = database or str(workdir / "demo.sqlite3")
+    log = workdir / f"demo-{port}.log"
+    command = [sys.executable, str(RUN_SCRIPT), "--port", str(port), "--database", database]
+    command += options
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     with log.open("wb") as output:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT

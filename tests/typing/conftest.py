@@ -3,12 +3,13 @@
 pytest-mypy-plugins runs the `mypy` found on `PATH` in a subprocess; putting this
 interpreter's scripts first makes that the pinned mypy of this environment, with
 django-stubs and multisync installed next to it. The default options point the
-plugin at the cases' configuration and extension hook, so a plain
-`pytest tests/typing` needs no flags.
+plugin at the cases' configuration and extension hook, and give the cases' templates
+their variables (`cases.py`), so a plain `pytest tests/typing` needs no flags.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -29,3 +30,7 @@ def pytest_configure(config: pytest.Config) -> None:
         options.mypy_ini_file = str(HERE / "mypy.ini")
     if getattr(options, "mypy_extension_hook", None) is None:
         options.mypy_extension_hook = "tests.typing.cases.django_app"
+    if importlib.util.find_spec("pytest_mypy_plugins") is not None:
+        from tests.typing.cases import set_template_variables
+
+        set_template_variables(config)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.typing.versions import as_printed_today
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -102,7 +104,10 @@ def write_project(root: Path, models: str, main: str) -> None:
 
 
 def run_mypy(root: Path, cache: Path) -> str:
-    """The report of mypy on `main.py`, with `cache` as its cache directory."""
+    """The report of mypy on `main.py`, with `cache` as its cache directory.
+
+    Revealed types read as mypy 1.20 and later print them (`versions.as_printed_today`).
+    """
     environment = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO")}
     command = [sys.executable, "-c", RUN_MYPY, "--config-file", "mypy.ini"]
     command += ["--cache-dir", str(cache), "main.py"]
@@ -110,7 +115,7 @@ def run_mypy(root: Path, cache: Path) -> str:
         command, cwd=root, env=environment, capture_output=True, text=True, check=False
     )
     assert "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
-    return result.stdout
+    return "".join(as_printed_today(line) for line in result.stdout.splitlines(keepends=True))
 
 
 @pytest.fixture

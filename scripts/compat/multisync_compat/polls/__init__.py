@@ -1,0 +1,1 @@
+"""The polls of multisync's docs, with polymorphic questions, for the API checks."""
