@@ -67,8 +67,6 @@ demo: $(STAMP)
 	$(PY) demo/run.py $(ARGS)
 
 django-suites: $(STAMP)
-	@# Django's parallel test runner needs tblib to bring failing tests back from its workers.
-	$(PY) -m pip install -qq "tblib==3.2.2"
 	$(PY) scripts/django_suites.py $(ARGS)
 
 compat: $(STAMP)
