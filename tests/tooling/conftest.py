@@ -9,6 +9,7 @@ SQLite through a file copy of the in-memory test database.
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -77,3 +78,23 @@ def run(argv: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.Compl
         check=False,
         **kwargs,
     )
+
+
+def interrupt_when_ready(argv: list[str]) -> tuple[int, str, str]:
+    """Start `argv`, send it SIGINT (Ctrl-C) once it prints `ready`; its (code, out, err).
+
+    `ready` itself is read here and not part of the returned stdout.
+    """
+    process = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        env=subprocess_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == "ready\n"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=SUBPROCESS_TIMEOUT)
+    return process.returncode, out, err

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 from io import StringIO
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,11 @@ from multisync import SyncCallInEventLoopError
 from multisync.django.commands import AsyncBaseCommand
 from tests.testapp.models import Choice, Question
 from tests.tooling.commandapp.management.commands import tally
-from tests.tooling.conftest import ROOT, SUBPROCESS_TIMEOUT, django_command, run, subprocess_env
+from tests.tooling.conftest import (
+    django_command,
+    interrupt_when_ready,
+    run,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -241,16 +244,5 @@ def test_async_command_exit_codes_from_manage_py(
 
 def test_async_command_ctrl_c_from_manage_py_exits_130() -> None:
     """A real SIGINT to `python -m django waitforctrlc` cleans up and exits with 130."""
-    process = subprocess.Popen(
-        django_command("waitforctrlc"),
-        cwd=ROOT,
-        env=subprocess_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    assert process.stdout.readline() == "ready\n"
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=SUBPROCESS_TIMEOUT)
-    assert (process.returncode, out, err) == (130, "cleaned up\n", "Interrupted.\n")
+    result = interrupt_when_ready(django_command("waitforctrlc"))
+    assert result == (130, "cleaned up\n", "Interrupted.\n")

@@ -27,8 +27,8 @@ from tests.tooling.conftest import (
     ROOT,
     SUBPROCESS_TIMEOUT,
     django_command,
+    interrupt_when_ready,
     run,
-    subprocess_env,
 )
 
 if TYPE_CHECKING:
@@ -320,16 +320,5 @@ def test_async_console_exit_raises_system_exit() -> None:
 def test_ashell_command_option_ctrl_c_exits_130_with_one_line() -> None:
     """Ctrl-C during `ashell -c` prints `Interrupted.`, no traceback, and exits with 130."""
     code = "print('ready', flush=True); await asyncio.sleep(100)"
-    process = subprocess.Popen(
-        django_command("ashell", "--no-imports", "-c", f"import asyncio; {code}"),
-        cwd=ROOT,
-        env=subprocess_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    assert process.stdout.readline() == "ready\n"
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=SUBPROCESS_TIMEOUT)
-    assert (process.returncode, out, err) == (130, "", "Interrupted.\n")
+    argv = django_command("ashell", "--no-imports", "-c", f"import asyncio; {code}")
+    assert interrupt_when_ready(argv) == (130, "", "Interrupted.\n")
